@@ -1,0 +1,148 @@
+// Configuration from the environment, validated once at boot. Every bad value is
+// reported with the variable's name; the process refuses to start on any of them.
+import { networkInterfaces } from 'node:os';
+import { isIP } from 'node:net';
+import path from 'node:path';
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+
+export interface Config {
+  dataDir: string;
+  http: { host: string; port: number };
+  sip: { host: string; port: number; tlsPort: number; wsPort: number };
+  publicIp: string;
+  rtp: { portMin: number; portMax: number };
+  /** The first tenant's key, adopted instead of a generated one. */
+  apiKey: string | undefined;
+  logLevel: LogLevel;
+  rateLimit: { perMinute: number };
+  /** Milliseconds a graceful shutdown may take before connections are cut. */
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/** The defaults of the documented environment variables (README, docs/configuration.md). */
+export const DEFAULTS = {
+  SWITCHBOARD_DATA_DIR: './data',
+  SWITCHBOARD_HTTP_HOST: '0.0.0.0',
+  SWITCHBOARD_HTTP_PORT: '8080',
+  SWITCHBOARD_SIP_HOST: '0.0.0.0',
+  SWITCHBOARD_SIP_PORT: '5060',
+  SWITCHBOARD_SIP_TLS_PORT: '5061',
+  SWITCHBOARD_SIP_WS_PORT: '5066',
+  SWITCHBOARD_RTP_PORT_MIN: '20000',
+  SWITCHBOARD_RTP_PORT_MAX: '29999',
+  SWITCHBOARD_LOG_LEVEL: 'info',
+  SWITCHBOARD_RATE_LIMIT_PER_MINUTE: '1200',
+  SWITCHBOARD_SHUTDOWN_GRACE_MS: '10000',
+} as const;
+
+/** First non-internal IPv4 address of this host, else loopback. */
+export function detectPublicIp(): string {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const a of addresses ?? []) {
+      if (a.family === 'IPv4' && !a.internal) return a.address;
+    }
+  }
+  return '127.0.0.1';
+}
+
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const problems: string[] = [];
+  const get = (name: keyof typeof DEFAULTS): string => {
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? DEFAULTS[name] : v.trim();
+  };
+
+  const port = (name: keyof typeof DEFAULTS, allowZero: boolean): number => {
+    const raw = get(name);
+    const n = Number(raw);
+    const min = allowZero ? 0 : 1;
+    if (!/^\d+$/.test(raw) || n < min || n > 65535) {
+      problems.push(`${name}=${JSON.stringify(raw)} is not a port number (${min}-65535)`);
+      return 0;
+    }
+    return n;
+  };
+
+  const positiveInt = (name: keyof typeof DEFAULTS): number => {
+    const raw = get(name);
+    if (!/^\d+$/.test(raw) || Number(raw) < 1) {
+      problems.push(`${name}=${JSON.stringify(raw)} must be a positive integer`);
+      return 1;
+    }
+    return Number(raw);
+  };
+
+  const host = (name: keyof typeof DEFAULTS): string => {
+    const raw = get(name);
+    if (isIP(raw) === 0 && !/^[A-Za-z0-9.-]+$/.test(raw)) {
+      problems.push(`${name}=${JSON.stringify(raw)} is not an IP address or host name`);
+    }
+    return raw;
+  };
+
+  const dataDir = path.resolve(cwd, get('SWITCHBOARD_DATA_DIR'));
+  const httpHost = host('SWITCHBOARD_HTTP_HOST');
+  // Port 0 (an ephemeral port) is allowed for HTTP and SIP so tests can run many servers.
+  const httpPort = port('SWITCHBOARD_HTTP_PORT', true);
+  const sipHost = host('SWITCHBOARD_SIP_HOST');
+  const sipPort = port('SWITCHBOARD_SIP_PORT', true);
+  const tlsPort = port('SWITCHBOARD_SIP_TLS_PORT', true);
+  const wsPort = port('SWITCHBOARD_SIP_WS_PORT', true);
+  const rtpMin = port('SWITCHBOARD_RTP_PORT_MIN', false);
+  const rtpMax = port('SWITCHBOARD_RTP_PORT_MAX', false);
+  if (rtpMin && rtpMax) {
+    if (rtpMin >= rtpMax) {
+      problems.push(`SWITCHBOARD_RTP_PORT_MIN (${rtpMin}) must be below SWITCHBOARD_RTP_PORT_MAX (${rtpMax})`);
+    } else if (rtpMin % 2 !== 0) {
+      // RTP takes the even port, RTCP the odd one above it (RFC 3550 §11).
+      problems.push(`SWITCHBOARD_RTP_PORT_MIN (${rtpMin}) must be even`);
+    }
+  }
+
+  let publicIp = env.SWITCHBOARD_PUBLIC_IP?.trim() ?? '';
+  if (publicIp === '') publicIp = detectPublicIp();
+  else if (isIP(publicIp) === 0) {
+    problems.push(`SWITCHBOARD_PUBLIC_IP=${JSON.stringify(publicIp)} is not an IPv4 or IPv6 address`);
+  }
+
+  const apiKey = env.SWITCHBOARD_API_KEY?.trim() || undefined;
+  if (apiKey !== undefined && !/^[A-Za-z0-9_\-.~]{24,200}$/.test(apiKey)) {
+    problems.push(
+      'SWITCHBOARD_API_KEY must be 24-200 characters of letters, digits, "_", "-", "." or "~" (use a random value)',
+    );
+  }
+
+  const logLevelRaw = get('SWITCHBOARD_LOG_LEVEL').toLowerCase();
+  if (!LOG_LEVELS.includes(logLevelRaw as LogLevel)) {
+    problems.push(`SWITCHBOARD_LOG_LEVEL=${JSON.stringify(logLevelRaw)} must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+
+  const perMinute = positiveInt('SWITCHBOARD_RATE_LIMIT_PER_MINUTE');
+  const shutdownGraceMs = positiveInt('SWITCHBOARD_SHUTDOWN_GRACE_MS');
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    dataDir,
+    http: { host: httpHost, port: httpPort },
+    sip: { host: sipHost, port: sipPort, tlsPort, wsPort },
+    publicIp,
+    rtp: { portMin: rtpMin, portMax: rtpMax },
+    apiKey,
+    logLevel: logLevelRaw as LogLevel,
+    rateLimit: { perMinute },
+    shutdownGraceMs,
+  };
+}

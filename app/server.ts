@@ -1,0 +1,82 @@
+// Composition root: opens the store, makes sure a tenant exists, builds the HTTP
+// control plane and starts listening. stop() drains: readiness turns false, open
+// HTTP requests finish, then connections are closed and the store is shut.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { openStore, type Store } from '../store/index.js';
+import { createHttpApp } from '../control-api/app.js';
+import { TokenBucketLimiter } from '../control-api/rate-limiter.js';
+import type { Config } from './config.js';
+import { ensureFirstTenant, type FirstStart } from './bootstrap.js';
+
+export interface Switchboard {
+  http: { host: string; port: number };
+  firstStart: FirstStart | undefined;
+  store: Store;
+  stop(): Promise<void>;
+}
+
+const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
+
+export async function startSwitchboard(config: Config, logger: Logger): Promise<Switchboard> {
+  const store = await openStore(config.dataDir);
+  const firstStart = await ensureFirstTenant(store, config.apiKey);
+
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  let draining = false;
+
+  const app = createHttpApp({
+    store,
+    logger: logger.child({ layer: 'http' }),
+    registry,
+    limiter: new TokenBucketLimiter(),
+    tenantRatePerMinute: config.rateLimit.perMinute,
+    readiness: async () => {
+      const checks: Record<string, string> = {};
+      try {
+        await store.ping();
+        checks.store = 'ok';
+      } catch (err) {
+        checks.store = err instanceof Error ? err.message : 'unreachable';
+      }
+      checks.draining = draining ? 'yes' : 'no';
+      return { ready: !draining && checks.store === 'ok', checks };
+    },
+  });
+
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.http.port, config.http.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+
+  const purge = setInterval(() => {
+    store.idempotency
+      .purgeOlderThan(new Date(Date.now() - IDEMPOTENCY_TTL_MS).toISOString())
+      .catch((err: unknown) => logger.warn({ err }, 'idempotency purge failed'));
+  }, 3600_000);
+  purge.unref();
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      draining = true;
+      clearInterval(purge);
+      server.closeIdleConnections();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const grace = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
+      await closed;
+      clearTimeout(grace);
+      await store.close();
+    })());
+
+  return { http: { host: config.http.host, port: addr.port }, firstStart, store, stop };
+}

@@ -1,0 +1,42 @@
+// Opens the embedded store: SQLite through better-sqlite3 in WAL mode, behind Kysely
+// so that the cluster store (PostgreSQL) is another dialect rather than a rewrite.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect, type MigrationProvider } from 'kysely';
+import type { Database } from './schema.js';
+import { migrations } from './migrations/index.js';
+
+export interface OpenedStore {
+  db: Kysely<Database>;
+  /** Names of the migrations applied by this open (empty when already current). */
+  applied: string[];
+  close(): Promise<void>;
+}
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export async function openSqliteStore(dataDir: string): Promise<OpenedStore> {
+  mkdirSync(dataDir, { recursive: true });
+  const sqlite = new BetterSqlite3(path.join(dataDir, 'switchboard.db'));
+  sqlite.pragma('journal_mode = WAL');
+  // FULL: a committed row survives power loss, not only a process crash. Call records
+  // and recordings metadata are billing-grade; the cost is one fsync per commit.
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  // The CLI may write while the server runs; wait for the other writer instead of failing.
+  sqlite.pragma('busy_timeout = 5000');
+
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    await db.destroy();
+    throw new Error(`store migration failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return {
+    db,
+    applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
+    close: () => db.destroy(),
+  };
+}

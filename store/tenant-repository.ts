@@ -1,0 +1,71 @@
+import type { Kysely } from 'kysely';
+import type { Database, TenantsTable } from './schema.js';
+import type { IdGenerator } from './ids.js';
+
+export interface Tenant {
+  id: string;
+  name: string;
+  sipDomain: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TenantRepository {
+  create(input: { name: string; sipDomain?: string | null }): Promise<Tenant>;
+  get(id: string): Promise<Tenant | undefined>;
+  /** The oldest tenant: the one created at first start, and the default for SIP. */
+  first(): Promise<Tenant | undefined>;
+  list(): Promise<Tenant[]>;
+  count(): Promise<number>;
+}
+
+function toTenant(r: TenantsTable): Tenant {
+  return { id: r.id, name: r.name, sipDomain: r.sip_domain, createdAt: r.created_at, updatedAt: r.updated_at };
+}
+
+export class SqlTenantRepository implements TenantRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly newId: IdGenerator,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async create(input: { name: string; sipDomain?: string | null }): Promise<Tenant> {
+    const at = this.now().toISOString();
+    const row: TenantsTable = {
+      id: this.newId('ten'),
+      name: input.name,
+      sip_domain: input.sipDomain ?? null,
+      created_at: at,
+      updated_at: at,
+    };
+    await this.db.insertInto('tenants').values(row).execute();
+    return toTenant(row);
+  }
+
+  async get(id: string): Promise<Tenant | undefined> {
+    const r = await this.db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && toTenant(r);
+  }
+
+  async first(): Promise<Tenant | undefined> {
+    const r = await this.db
+      .selectFrom('tenants')
+      .selectAll()
+      .orderBy('created_at', 'asc')
+      .orderBy('id', 'asc')
+      .limit(1)
+      .executeTakeFirst();
+    return r && toTenant(r);
+  }
+
+  async list(): Promise<Tenant[]> {
+    const rows = await this.db.selectFrom('tenants').selectAll().orderBy('created_at', 'asc').execute();
+    return rows.map(toTenant);
+  }
+
+  async count(): Promise<number> {
+    const r = await this.db.selectFrom('tenants').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+}
