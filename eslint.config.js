@@ -59,5 +59,9 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    files: ['test/**/*.ts', '**/*.test.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
   ...Object.entries(layerRules).map(([layer, forbidden]) => boundaryRule(layer, forbidden)),
 );

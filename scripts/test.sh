@@ -9,6 +9,6 @@ npx --no-install eslint .
 mkdir -p .test-output
 echo "[test] vitest" >&2
 status=0
-npx --no-install vitest run --reporter=default --reporter=json --outputFile.json=.test-output/vitest.json "$@" || status=$?
+SWITCHBOARD_TEST_SKIP_BUILD=1 npx --no-install vitest run --reporter=default --reporter=json --outputFile.json=.test-output/vitest.json "$@" || status=$?
 node scripts/test-summary.mjs .test-output/vitest.json || true
 exit "$status"

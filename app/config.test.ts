@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const c = loadConfig({ SWITCHBOARD_PUBLIC_IP: '203.0.113.7' }, '/srv');
+    expect(c).toMatchObject({
+      dataDir: '/srv/data',
+      http: { host: '0.0.0.0', port: 8080 },
+      sip: { host: '0.0.0.0', port: 5060, tlsPort: 5061, wsPort: 5066 },
+      publicIp: '203.0.113.7',
+      rtp: { portMin: 20000, portMax: 29999 },
+      apiKey: undefined,
+      logLevel: 'info',
+    });
+  });
+
+  it('detects a public IP when none is set', () => {
+    expect(loadConfig({}).publicIp).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+  });
+
+  it('reports each bad value once, by name', () => {
+    try {
+      loadConfig({ SWITCHBOARD_HTTP_PORT: '-1', SWITCHBOARD_RTP_PORT_MIN: '20001', SWITCHBOARD_LOG_LEVEL: 'verbose' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const problems = (err as ConfigError).problems;
+      expect(problems).toHaveLength(3);
+      expect(problems[0]).toMatch(/^SWITCHBOARD_HTTP_PORT=/);
+      expect(problems[1]).toMatch(/SWITCHBOARD_RTP_PORT_MIN \(20001\) must be even/);
+      expect(problems[2]).toMatch(/^SWITCHBOARD_LOG_LEVEL=/);
+    }
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ SWITCHBOARD_HTTP_PORT: '', SWITCHBOARD_API_KEY: ' ' }).http.port).toBe(8080);
+  });
+});
