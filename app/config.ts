@@ -18,6 +18,8 @@ export interface Config {
   rateLimit: { perMinute: number };
   /** Milliseconds a graceful shutdown may take before connections are cut. */
   shutdownGraceMs: number;
+  /** Let server-side fetches of user-given URLs reach private and loopback addresses. */
+  fetchAllowPrivate: boolean;
 }
 
 export class ConfigError extends Error {
@@ -45,6 +47,7 @@ export const DEFAULTS = {
   SWITCHBOARD_LOG_LEVEL: 'info',
   SWITCHBOARD_RATE_LIMIT_PER_MINUTE: '1200',
   SWITCHBOARD_SHUTDOWN_GRACE_MS: '10000',
+  SWITCHBOARD_FETCH_ALLOW_PRIVATE: 'false',
 } as const;
 
 /** First non-internal IPv4 address of this host, else loopback. */
@@ -131,6 +134,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
 
   const perMinute = positiveInt('SWITCHBOARD_RATE_LIMIT_PER_MINUTE');
   const shutdownGraceMs = positiveInt('SWITCHBOARD_SHUTDOWN_GRACE_MS');
+  const fetchPrivateRaw = get('SWITCHBOARD_FETCH_ALLOW_PRIVATE').toLowerCase();
+  if (!['true', 'false', '1', '0'].includes(fetchPrivateRaw)) {
+    problems.push(`SWITCHBOARD_FETCH_ALLOW_PRIVATE=${JSON.stringify(fetchPrivateRaw)} must be true or false`);
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -144,5 +151,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     logLevel: logLevelRaw as LogLevel,
     rateLimit: { perMinute },
     shutdownGraceMs,
+    fetchAllowPrivate: fetchPrivateRaw === 'true' || fetchPrivateRaw === '1',
   };
 }

@@ -8,6 +8,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { openStore, type Store } from '../store/index.js';
 import { createHttpApp } from '../control-api/app.js';
 import { TokenBucketLimiter } from '../control-api/rate-limiter.js';
+import { voiceRoutes } from '../control-api/routes/voice/index.js';
 import type { Config } from './config.js';
 import { ensureFirstTenant, type FirstStart } from './bootstrap.js';
 
@@ -34,6 +35,11 @@ export async function startSwitchboard(config: Config, logger: Logger): Promise<
     registry,
     limiter: new TokenBucketLimiter(),
     tenantRatePerMinute: config.rateLimit.perMinute,
+    voiceRoutes: voiceRoutes({
+      store,
+      logger: logger.child({ layer: 'voice' }),
+      fetchAllowPrivate: config.fetchAllowPrivate,
+    }),
     readiness: async () => {
       const checks: Record<string, string> = {};
       try {

@@ -7,6 +7,7 @@ import type { Page, Scope } from '../store/index.js';
 import { InvalidCursorError } from '../store/index.js';
 import type { IdempotencyRepository } from '../store/idempotency-repository.js';
 import { ApiError, validationFailed, type ErrorDetail } from './errors.js';
+import { ConfigError, ConflictError } from '../voice/config/errors.js';
 import { errorBody, meta, successBody } from './envelope.js';
 import { authOf, state, type AuthContext } from './context.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -189,6 +190,12 @@ async function run(
   } catch (err) {
     if (err instanceof InvalidCursorError) {
       throw validationFailed([{ field: 'cursor', location: 'query', code: 'invalid_cursor', message: err.message }]);
+    }
+    if (err instanceof ConfigError) {
+      throw validationFailed(err.problems.map((p) => ({ ...p, location: 'body' as const })));
+    }
+    if (err instanceof ConflictError) {
+      throw new ApiError(409, err.code, err.message, err.field ? [{ field: err.field, code: err.code, message: err.message }] : []);
     }
     throw err;
   }

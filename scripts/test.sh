@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+echo "[test] typecheck (tests included)" >&2
+npx --no-install tsc -p tsconfig.json --noEmit
 echo "[test] lint" >&2
 npx --no-install eslint .
 mkdir -p .test-output

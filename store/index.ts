@@ -1,16 +1,42 @@
 // The store: every repository behind one object, opened from a data directory.
 import type { Kysely } from 'kysely';
 import { openSqliteStore } from './db.js';
-import type { Database } from './schema.js';
+import type { Database, ResourceTable } from './schema.js';
+import { ResourceRepository } from './resource-repository.js';
+import { SecretBox } from './secret-box.js';
 import { randomId, type IdGenerator } from './ids.js';
 import { SqlTenantRepository, type TenantRepository } from './tenant-repository.js';
 import { SqlApiKeyRepository, type ApiKeyRepository } from './api-key-repository.js';
 import { SqlIdempotencyRepository, type IdempotencyRepository } from './idempotency-repository.js';
 
+/** Repositories of the Voice API's configuration resources. */
+export interface Resources {
+  trunks: ResourceRepository<'sip_trunks'>;
+  credentials: ResourceRepository<'sip_credentials'>;
+  ivrFlows: ResourceRepository<'ivr_flows'>;
+  ringGroups: ResourceRepository<'ring_groups'>;
+  queues: ResourceRepository<'queues'>;
+  agents: ResourceRepository<'agents'>;
+  calendars: ResourceRepository<'calendars'>;
+  voicemailBoxes: ResourceRepository<'voicemail_boxes'>;
+  voicemailMessages: ResourceRepository<'voicemail_messages'>;
+  clones: ResourceRepository<'voice_clones'>;
+  numbers: ResourceRepository<'numbers'>;
+}
+
 export interface Store {
   tenants: TenantRepository;
   apiKeys: ApiKeyRepository;
   idempotency: IdempotencyRepository;
+  resources: Resources;
+  /** The query builder, for domain queries the repositories do not cover and transactions. */
+  db: Kysely<Database>;
+  /** Seals secrets at rest and derives purpose keys (store/secret-box.ts). */
+  secrets: SecretBox;
+  /** Where recordings, voicemail and other files live. */
+  dataDir: string;
+  newId: IdGenerator;
+  now: () => Date;
   /** Cheap liveness probe of the database connection. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -21,10 +47,36 @@ export interface StoreOptions {
   now?: () => Date;
 }
 
-export function createStore(db: Kysely<Database>, close: () => Promise<void>, opts: StoreOptions = {}): Store {
+export function createStore(
+  db: Kysely<Database>,
+  close: () => Promise<void>,
+  dataDir: string,
+  secrets: SecretBox,
+  opts: StoreOptions = {},
+): Store {
   const newId = opts.newId ?? randomId;
   const now = opts.now ?? (() => new Date());
+  const repo = <T extends ResourceTable>(table: T, prefix: string): ResourceRepository<T> =>
+    new ResourceRepository(db, table, prefix, newId, now);
   return {
+    resources: {
+      trunks: repo('sip_trunks', 'trunk'),
+      credentials: repo('sip_credentials', 'ext'),
+      ivrFlows: repo('ivr_flows', 'ivr'),
+      ringGroups: repo('ring_groups', 'rg'),
+      queues: repo('queues', 'queue'),
+      agents: repo('agents', 'agt'),
+      calendars: repo('calendars', 'cal'),
+      voicemailBoxes: repo('voicemail_boxes', 'vmail'),
+      voicemailMessages: repo('voicemail_messages', 'vmsg'),
+      clones: repo('voice_clones', 'clone'),
+      numbers: repo('numbers', 'num'),
+    },
+    db,
+    secrets,
+    dataDir,
+    newId,
+    now,
     tenants: new SqlTenantRepository(db, newId, now),
     apiKeys: new SqlApiKeyRepository(db, newId, now),
     idempotency: new SqlIdempotencyRepository(db, now),
@@ -37,7 +89,7 @@ export function createStore(db: Kysely<Database>, close: () => Promise<void>, op
 
 export async function openStore(dataDir: string, opts: StoreOptions = {}): Promise<Store> {
   const opened = await openSqliteStore(dataDir);
-  return createStore(opened.db, opened.close, opts);
+  return createStore(opened.db, opened.close, dataDir, SecretBox.open(dataDir), opts);
 }
 
 export type { Tenant, TenantRepository } from './tenant-repository.js';
@@ -47,3 +99,7 @@ export type { Page, PageRequest } from './pagination.js';
 export { InvalidCursorError } from './pagination.js';
 export type { IdGenerator } from './ids.js';
 export { randomId } from './ids.js';
+export type { Database } from './schema.js';
+export { ResourceRepository, type Executor, type Values } from './resource-repository.js';
+export { findReferences, type Reference, type ReferencedKind } from './references.js';
+export { SecretBox } from './secret-box.js';

@@ -7,6 +7,8 @@ export interface TenantsTable {
   sip_domain: string | null;
   created_at: string;
   updated_at: string;
+  /** E.164 number used as caller id when a call's `from` is omitted. */
+  default_number: string | null;
 }
 
 export interface ApiKeysTable {
@@ -40,9 +42,158 @@ export interface MetaTable {
   value: string;
 }
 
+/** Columns every tenant-scoped resource table has. */
+export interface TenantRow {
+  id: string;
+  tenant_id: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SipTrunksTable extends TenantRow {
+  name: string;
+  termination_uri: string;
+  origination_uris: string; // JSON string[]
+  auth_username: string | null;
+  /** Sealed with the data directory's secret key (store/secret-box.ts). */
+  auth_password_enc: string | null;
+  codecs: string; // JSON string[]
+  encryption: string;
+  hold_music: string;
+  register: number;
+  status: string;
+}
+
+export interface SipCredentialsTable extends TenantRow {
+  username: string;
+  /** Digest realm the HA1 values were computed for. */
+  realm: string;
+  ha1_md5: string;
+  ha1_sha256: string;
+  extension: string | null;
+  display_name: string | null;
+  caller_id: string | null;
+}
+
+export interface IvrFlowsTable extends TenantRow {
+  name: string;
+  definition: string; // JSON {nodes, edges}
+  active: number;
+  options_count: number;
+}
+
+export interface RingGroupsTable extends TenantRow {
+  name: string;
+  strategy: string;
+  ring_timeout_sec: number;
+}
+
+export interface RingGroupMembersTable {
+  ring_group_id: string;
+  position: number;
+  tenant_id: string;
+  kind: string; // sip_username | pstn | ring_group
+  value: string;
+}
+
+export interface QueuesTable extends TenantRow {
+  name: string;
+  strategy: string;
+  max_wait_seconds: number;
+  overflow_action: string;
+  overflow_number: string | null;
+  overflow_voicemail_id: string | null;
+  hold_music_url: string | null;
+}
+
+export interface AgentsTable extends TenantRow {
+  name: string;
+  kind: string; // human | ai
+  extension_id: string | null;
+  phone_number: string | null;
+  stream_url: string | null;
+  tts_voice_id: string | null;
+  skills: string; // JSON string[]
+  archived: number;
+  status: string; // available | busy | wrap_up | offline
+  status_changed_at: string;
+}
+
+export interface CalendarsTable extends TenantRow {
+  name: string;
+  timezone: string;
+  weekday_windows: string; // JSON [{weekday, start, end}]
+  holidays: string; // JSON string[]
+}
+
+export interface VoicemailBoxesTable extends TenantRow {
+  name: string;
+  greeting: string;
+  transcribe: number;
+  max_duration: number;
+  notification_email: string | null;
+  webhook_url: string | null;
+}
+
+export interface VoicemailMessagesTable extends TenantRow {
+  voicemail_id: string;
+  caller: string;
+  callee: string | null;
+  direction: string;
+  call_id: string | null;
+  duration_seconds: number;
+  recording_path: string;
+  transcription: string | null;
+  transcription_status: string;
+  listened: number;
+}
+
+export interface VoiceClonesTable extends TenantRow {
+  name: string;
+  language: string;
+  sample_url: string;
+  status: string; // processing | ready | rejected
+  rejection_reason: string | null;
+  format: string | null;
+  sample_rate: number | null;
+  channels: number | null;
+  duration_seconds: number | null;
+  size_bytes: number | null;
+  sample_path: string | null;
+}
+
+export interface NumbersTable extends TenantRow {
+  e164: string;
+  route_type: string | null;
+  route_target_id: string | null;
+  route_config: string | null; // JSON object
+  calendar_id: string | null;
+  after_hours_type: string | null;
+  after_hours_target_id: string | null;
+  webhook_url: string | null;
+  route_updated_at: string | null;
+}
+
 export interface Database {
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
   idempotency_keys: IdempotencyKeysTable;
   meta: MetaTable;
+  sip_trunks: SipTrunksTable;
+  sip_credentials: SipCredentialsTable;
+  ivr_flows: IvrFlowsTable;
+  ring_groups: RingGroupsTable;
+  ring_group_members: RingGroupMembersTable;
+  queues: QueuesTable;
+  agents: AgentsTable;
+  calendars: CalendarsTable;
+  voicemail_boxes: VoicemailBoxesTable;
+  voicemail_messages: VoicemailMessagesTable;
+  voice_clones: VoiceClonesTable;
+  numbers: NumbersTable;
 }
+
+/** Tables holding tenant-scoped resources with the common columns. */
+export type ResourceTable = {
+  [K in keyof Database]: Database[K] extends TenantRow ? K : never;
+}[keyof Database];

@@ -6,6 +6,7 @@ export interface Tenant {
   id: string;
   name: string;
   sipDomain: string | null;
+  defaultNumber: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -16,11 +17,21 @@ export interface TenantRepository {
   /** The oldest tenant: the one created at first start, and the default for SIP. */
   first(): Promise<Tenant | undefined>;
   list(): Promise<Tenant[]>;
+  update(id: string, patch: { name?: string; sipDomain?: string | null; defaultNumber?: string | null }): Promise<Tenant | undefined>;
+  /** The tenant whose SIP domain this is. */
+  getBySipDomain(domain: string): Promise<Tenant | undefined>;
   count(): Promise<number>;
 }
 
 function toTenant(r: TenantsTable): Tenant {
-  return { id: r.id, name: r.name, sipDomain: r.sip_domain, createdAt: r.created_at, updatedAt: r.updated_at };
+  return {
+    id: r.id,
+    name: r.name,
+    sipDomain: r.sip_domain,
+    defaultNumber: r.default_number,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
 }
 
 export class SqlTenantRepository implements TenantRepository {
@@ -35,7 +46,8 @@ export class SqlTenantRepository implements TenantRepository {
     const row: TenantsTable = {
       id: this.newId('ten'),
       name: input.name,
-      sip_domain: input.sipDomain ?? null,
+      sip_domain: input.sipDomain?.toLowerCase() ?? null,
+      default_number: null,
       created_at: at,
       updated_at: at,
     };
@@ -62,6 +74,32 @@ export class SqlTenantRepository implements TenantRepository {
   async list(): Promise<Tenant[]> {
     const rows = await this.db.selectFrom('tenants').selectAll().orderBy('created_at', 'asc').execute();
     return rows.map(toTenant);
+  }
+
+  async update(
+    id: string,
+    patch: { name?: string; sipDomain?: string | null; defaultNumber?: string | null },
+  ): Promise<Tenant | undefined> {
+    await this.db
+      .updateTable('tenants')
+      .set({
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(patch.sipDomain !== undefined ? { sip_domain: patch.sipDomain } : {}),
+        ...(patch.defaultNumber !== undefined ? { default_number: patch.defaultNumber } : {}),
+        updated_at: this.now().toISOString(),
+      })
+      .where('id', '=', id)
+      .execute();
+    return this.get(id);
+  }
+
+  async getBySipDomain(domain: string): Promise<Tenant | undefined> {
+    const r = await this.db
+      .selectFrom('tenants')
+      .selectAll()
+      .where('sip_domain', '=', domain.toLowerCase())
+      .executeTakeFirst();
+    return r && toTenant(r);
   }
 
   async count(): Promise<number> {

@@ -29,7 +29,7 @@ async function collect(limit: number): Promise<{ ids: string[]; pages: number; c
   let cursor: string | null = null;
   let pages = 0;
   do {
-    const r = await api.get(`/api/v1/api-keys?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const r: any = await api.get(`/api/v1/api-keys?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
     expect(r.status).toBe(200);
     pages++;
     expect(r.body.data.length).toBeLessThanOrEqual(limit);
@@ -83,7 +83,7 @@ describe('cursor pagination', () => {
     const rest: string[] = [];
     let cursor: string | null = first.body.meta.cursor;
     while (cursor) {
-      const r = await api.get(`/api/v1/api-keys?limit=100&cursor=${encodeURIComponent(cursor)}`);
+      const r: any = await api.get(`/api/v1/api-keys?limit=100&cursor=${encodeURIComponent(cursor)}`);
       rest.push(...r.body.data.map((k: any) => k.id));
       cursor = r.body.meta.cursor;
     }

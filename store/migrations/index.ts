@@ -1,7 +1,9 @@
 // Every migration, in order. Names are stable forever: the store records which ran.
 import type { Migration } from 'kysely';
 import { m0001Initial } from './0001-initial.js';
+import { m0002VoiceConfig } from './0002-voice-config.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': m0001Initial,
+  '0002-voice-config': m0002VoiceConfig,
 };
