@@ -9,6 +9,7 @@ import { openStore, type Store } from '../store/index.js';
 import { createHttpApp } from '../control-api/app.js';
 import { TokenBucketLimiter } from '../control-api/rate-limiter.js';
 import { voiceRoutes } from '../control-api/routes/voice/index.js';
+import { numberRoutes } from '../control-api/routes/numbers.js';
 import type { Config } from './config.js';
 import { ensureFirstTenant, type FirstStart } from './bootstrap.js';
 
@@ -29,17 +30,15 @@ export async function startSwitchboard(config: Config, logger: Logger): Promise<
   collectDefaultMetrics({ register: registry });
   let draining = false;
 
+  const voiceCtx = { store, logger: logger.child({ layer: 'voice' }), fetchAllowPrivate: config.fetchAllowPrivate };
   const app = createHttpApp({
     store,
     logger: logger.child({ layer: 'http' }),
     registry,
     limiter: new TokenBucketLimiter(),
     tenantRatePerMinute: config.rateLimit.perMinute,
-    voiceRoutes: voiceRoutes({
-      store,
-      logger: logger.child({ layer: 'voice' }),
-      fetchAllowPrivate: config.fetchAllowPrivate,
-    }),
+    voiceRoutes: voiceRoutes(voiceCtx),
+    tenantLevelRoutes: numberRoutes(voiceCtx),
     readiness: async () => {
       const checks: Record<string, string> = {};
       try {

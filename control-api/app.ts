@@ -27,8 +27,10 @@ export interface HttpAppDeps {
   /** Says whether the node can take traffic (store reachable, not draining). */
   readiness: () => Promise<{ ready: boolean; checks: Record<string, string> }>;
   now?: () => Date;
-  /** Route groups added by later layers (voice resources), mounted under /api/v1/voice. */
+  /** The Voice API's routes, mounted under /api/v1/voice. */
   voiceRoutes?: AnyRouteSpec[];
+  /** Tenant-level routes besides the tenant and its keys (numbers), mounted under /api/v1. */
+  tenantLevelRoutes?: AnyRouteSpec[];
 }
 
 export const TENANT_BASE = '/api/v1';
@@ -85,7 +87,10 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   });
 
   const groups: MountedGroup[] = [
-    { basePath: TENANT_BASE, routes: [...tenantRoutes(), ...apiKeyRoutes(deps.store)] },
+    {
+      basePath: TENANT_BASE,
+      routes: [...tenantRoutes(deps.store), ...apiKeyRoutes(deps.store), ...(deps.tenantLevelRoutes ?? [])],
+    },
     { basePath: VOICE_BASE, routes: deps.voiceRoutes ?? [] },
   ];
   const openapi = buildOpenApi(groups, { title: 'Switchboard API', version: '1.0' });
