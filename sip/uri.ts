@@ -41,9 +41,13 @@ function unescape(s: string): string {
   }
 }
 
-function isIpv6(s: string): boolean {
+function isIpv6(text: string): boolean {
+  let s = text;
   // Structure check per RFC 4291 text forms, with an optional embedded IPv4 tail.
   if (!/^[0-9A-Fa-f:.]+$/.test(s) || s.length > 45) return false;
+  // RFC 3261's ABNF lets "::" be followed by the ":" of an IPv4 tail, so some
+  // implementations write "2001:db8:::192.0.2.1"; RFC 5118 §4.10 asks parsers to accept it.
+  s = s.replace(/:::(?=\d+\.\d+\.\d+\.\d+$)/, '::');
   const dbl = s.split('::');
   if (dbl.length > 2) return false;
   const groups = (part: string): string[] => (part === '' ? [] : part.split(':'));

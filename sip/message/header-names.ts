@@ -1,0 +1,77 @@
+// Header names: case-insensitive (RFC 3261 §7.3.1), with the compact forms of §7.3.3
+// and later RFCs. Messages keep the spelling they arrived with; lookups use the key,
+// the lower-cased long form.
+
+const COMPACT: Record<string, string> = {
+  a: 'accept-contact', // RFC 3841
+  b: 'referred-by', // RFC 3892
+  c: 'content-type',
+  d: 'request-disposition', // RFC 3841
+  e: 'content-encoding',
+  f: 'from',
+  i: 'call-id',
+  j: 'reject-contact', // RFC 3841
+  k: 'supported',
+  l: 'content-length',
+  m: 'contact',
+  n: 'identity-info', // RFC 4474
+  o: 'event', // RFC 6665
+  r: 'refer-to', // RFC 3515
+  s: 'subject',
+  t: 'to',
+  u: 'allow-events', // RFC 6665
+  v: 'via',
+  x: 'session-expires', // RFC 4028
+  y: 'identity', // RFC 8224
+};
+
+/** Canonical spellings used when we create headers. */
+const CANONICAL: Record<string, string> = {
+  'call-id': 'Call-ID',
+  cseq: 'CSeq',
+  'www-authenticate': 'WWW-Authenticate',
+  'mime-version': 'MIME-Version',
+};
+
+/** The lookup key of a header name: compact forms expanded, lower case. */
+export function headerKey(name: string): string {
+  const lower = name.toLowerCase();
+  return COMPACT[lower] ?? lower;
+}
+
+/** "content-length" → "Content-Length", keeping the usual exceptions (Call-ID, CSeq...). */
+export function canonicalName(key: string): string {
+  return CANONICAL[key] ?? key.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+}
+
+/** RFC 3261 §25.1 token characters. */
+const TOKEN = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
+
+export function isToken(s: string): boolean {
+  return TOKEN.test(s);
+}
+
+/**
+ * Headers whose values are comma-separated lists that may be split or combined
+ * (§7.3.1). Others (WWW-Authenticate, Date, unknown headers) are kept whole.
+ */
+export const LIST_HEADERS = new Set([
+  'via',
+  'contact',
+  'route',
+  'record-route',
+  'allow',
+  'supported',
+  'require',
+  'proxy-require',
+  'unsupported',
+  'accept',
+  'accept-encoding',
+  'accept-language',
+  'allow-events',
+  'content-encoding',
+  'in-reply-to',
+]);
+
+/** Headers that may appear at most once in a request (§20; multi01). */
+export const SINGLE_HEADERS = ['call-id', 'cseq', 'from', 'to', 'max-forwards', 'content-length', 'content-type'] as const;

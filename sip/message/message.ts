@@ -1,0 +1,255 @@
+// A SIP message: start line, ordered header fields kept as they arrived, and the
+// body. Typed views (Via, From, CSeq...) are parsed on first use and cached, so a
+// message that is only routed never pays for the headers it does not read.
+import { canonicalName, headerKey, LIST_HEADERS } from './header-names.js';
+import { formatNameAddr, parseNameAddr, type NameAddr } from './name-addr.js';
+import { parseUint32, SipSyntaxError, splitList } from './scanner.js';
+import { formatVia, parseVia, type Via } from './via.js';
+
+export interface HeaderField {
+  /** The name as written (compact or long, any case). */
+  name: string;
+  /** Lower-case long form: the lookup key. */
+  key: string;
+  value: string;
+}
+
+export interface CSeq {
+  seq: number;
+  method: string;
+}
+
+export interface Contact extends NameAddr {
+  /** The `*` of a REGISTER that removes every binding (§10.2.2). */
+  star?: false;
+}
+
+abstract class SipMessageBase {
+  readonly headers: HeaderField[];
+  body: Buffer;
+  private cache = new Map<string, unknown>();
+
+  constructor(headers: HeaderField[], body: Buffer) {
+    this.headers = headers;
+    this.body = body;
+  }
+
+  abstract readonly isRequest: boolean;
+
+  /** The first value of a header, or undefined. */
+  get(name: string): string | undefined {
+    const key = headerKey(name);
+    for (const h of this.headers) if (h.key === key) return h.value;
+    return undefined;
+  }
+
+  /** Every field value of a header, in order (list headers not split). */
+  getAll(name: string): string[] {
+    const key = headerKey(name);
+    const out: string[] = [];
+    for (const h of this.headers) if (h.key === key) out.push(h.value);
+    return out;
+  }
+
+  /** Every element of a list header, split at top-level commas. */
+  list(name: string): string[] {
+    const key = headerKey(name);
+    const out: string[] = [];
+    for (const h of this.headers) {
+      if (h.key !== key) continue;
+      if (LIST_HEADERS.has(key)) {
+        for (const v of splitList(h.value)) out.push(v);
+      } else out.push(h.value);
+    }
+    return out;
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+
+  count(name: string): number {
+    const key = headerKey(name);
+    let n = 0;
+    for (const h of this.headers) if (h.key === key) n++;
+    return n;
+  }
+
+  /** Replaces every field of the header with one value (appended at the end if absent). */
+  set(name: string, value: string): this {
+    const key = headerKey(name);
+    const i = this.headers.findIndex((h) => h.key === key);
+    this.remove(name);
+    const field = { name: name.length === 1 ? canonicalName(key) : name, key, value };
+    if (i >= 0) this.headers.splice(Math.min(i, this.headers.length), 0, field);
+    else this.headers.push(field);
+    return this;
+  }
+
+  append(name: string, value: string): this {
+    this.headers.push({ name, key: headerKey(name), value });
+    this.cache.clear();
+    return this;
+  }
+
+  /** Adds a field before all others of any kind (a new top Via). */
+  prepend(name: string, value: string): this {
+    this.headers.unshift({ name, key: headerKey(name), value });
+    this.cache.clear();
+    return this;
+  }
+
+  remove(name: string): this {
+    const key = headerKey(name);
+    for (let i = this.headers.length - 1; i >= 0; i--) if (this.headers[i]!.key === key) this.headers.splice(i, 1);
+    this.cache.clear();
+    return this;
+  }
+
+  private cached<T>(key: string, make: () => T): T {
+    if (this.cache.has(key)) return this.cache.get(key) as T;
+    const v = make();
+    this.cache.set(key, v);
+    return v;
+  }
+
+  private required(name: string): string {
+    const v = this.get(name);
+    if (v === undefined) throw new SipSyntaxError(`missing ${canonicalName(headerKey(name))}`);
+    return v;
+  }
+
+  /** Every Via, topmost first. */
+  vias(): Via[] {
+    return this.cached('via', () => this.list('via').map(parseVia));
+  }
+
+  topVia(): Via {
+    const v = this.vias()[0];
+    if (!v) throw new SipSyntaxError('missing Via');
+    return v;
+  }
+
+  from(): NameAddr {
+    return this.cached('from', () => parseNameAddr(this.required('from')));
+  }
+
+  to(): NameAddr {
+    return this.cached('to', () => parseNameAddr(this.required('to')));
+  }
+
+  callId(): string {
+    return this.cached('call-id', () => {
+      const v = this.required('call-id').trim();
+      // callid = word [ "@" word ] (§25.1): no whitespace inside.
+      if (v === '' || /\s/.test(v)) throw new SipSyntaxError('bad Call-ID');
+      return v;
+    });
+  }
+
+  cseq(): CSeq {
+    return this.cached('cseq', () => {
+      const m = /^\s*(\S+)\s+(\S+)\s*$/.exec(this.required('cseq'));
+      if (!m) throw new SipSyntaxError('bad CSeq');
+      return { seq: parseUint32(m[1]!, 'CSeq number'), method: m[2]! };
+    });
+  }
+
+  /** Contact values; `'*'` for the wildcard of a REGISTER. */
+  contacts(): NameAddr[] | '*' {
+    return this.cached('contact', () => {
+      const values = this.list('contact');
+      if (values.length === 1 && values[0] === '*') return '*' as const;
+      return values.map(parseNameAddr);
+    });
+  }
+
+  routes(): NameAddr[] {
+    return this.cached('route', () => this.list('route').map(parseNameAddr));
+  }
+
+  recordRoutes(): NameAddr[] {
+    return this.cached('record-route', () => this.list('record-route').map(parseNameAddr));
+  }
+
+  /** Max-Forwards, or undefined when absent. */
+  maxForwards(): number | undefined {
+    const v = this.get('max-forwards');
+    return v === undefined ? undefined : parseUint32(v, 'Max-Forwards');
+  }
+
+  expires(): number | undefined {
+    const v = this.get('expires');
+    return v === undefined ? undefined : parseUint32(v, 'Expires');
+  }
+
+  contentType(): string | undefined {
+    return this.get('content-type')?.split(';')[0]!.trim().toLowerCase();
+  }
+
+  /** Option tags of Require, Supported, Proxy-Require... */
+  tokens(name: string): string[] {
+    return this.list(name)
+      .map((t) => t.trim())
+      .filter((t) => t !== '');
+  }
+
+  protected headerText(): string {
+    let out = '';
+    for (const h of this.headers) out += `${h.name}: ${h.value}\r\n`;
+    return out;
+  }
+}
+
+export class SipRequest extends SipMessageBase {
+  override readonly isRequest = true as const;
+
+  constructor(
+    public method: string,
+    public uri: string,
+    headers: HeaderField[] = [],
+    body: Buffer = Buffer.alloc(0),
+    public version = 'SIP/2.0',
+  ) {
+    super(headers, body);
+  }
+
+  /** The wire form; Content-Length is set to the body's length. */
+  toBuffer(): Buffer {
+    this.set('Content-Length', String(this.body.length));
+    const head = `${this.method} ${this.uri} ${this.version}\r\n${this.headerText()}\r\n`;
+    return this.body.length === 0 ? Buffer.from(head, 'utf8') : Buffer.concat([Buffer.from(head, 'utf8'), this.body]);
+  }
+
+  override toString(): string {
+    return this.toBuffer().toString('utf8');
+  }
+}
+
+export class SipResponse extends SipMessageBase {
+  override readonly isRequest = false as const;
+
+  constructor(
+    public status: number,
+    public reason: string,
+    headers: HeaderField[] = [],
+    body: Buffer = Buffer.alloc(0),
+    public version = 'SIP/2.0',
+  ) {
+    super(headers, body);
+  }
+
+  toBuffer(): Buffer {
+    this.set('Content-Length', String(this.body.length));
+    const head = `${this.version} ${this.status} ${this.reason}\r\n${this.headerText()}\r\n`;
+    return this.body.length === 0 ? Buffer.from(head, 'utf8') : Buffer.concat([Buffer.from(head, 'utf8'), this.body]);
+  }
+
+  override toString(): string {
+    return this.toBuffer().toString('utf8');
+  }
+}
+
+export type SipMessage = SipRequest | SipResponse;
+
+export { formatNameAddr, formatVia };

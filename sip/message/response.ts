@@ -1,0 +1,75 @@
+// Building a response to a request (RFC 3261 §8.2.6.2): Via, From, To, Call-ID and
+// CSeq copied; a To tag added when the request had none; nothing else.
+import { randomBytes } from 'node:crypto';
+import { SipResponse, type HeaderField, type SipRequest } from './message.js';
+
+/** Reason phrases of the status codes we send (§21). */
+export const REASONS: Record<number, string> = {
+  100: 'Trying',
+  180: 'Ringing',
+  181: 'Call Is Being Forwarded',
+  182: 'Queued',
+  183: 'Session Progress',
+  200: 'OK',
+  202: 'Accepted',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  407: 'Proxy Authentication Required',
+  408: 'Request Timeout',
+  413: 'Request Entity Too Large',
+  415: 'Unsupported Media Type',
+  416: 'Unsupported URI Scheme',
+  420: 'Bad Extension',
+  423: 'Interval Too Brief',
+  480: 'Temporarily Unavailable',
+  481: 'Call/Transaction Does Not Exist',
+  482: 'Loop Detected',
+  483: 'Too Many Hops',
+  486: 'Busy Here',
+  487: 'Request Terminated',
+  488: 'Not Acceptable Here',
+  491: 'Request Pending',
+  500: 'Server Internal Error',
+  501: 'Not Implemented',
+  503: 'Service Unavailable',
+  505: 'Version Not Supported',
+  513: 'Message Too Large',
+  600: 'Busy Everywhere',
+  603: 'Decline',
+};
+
+export function newTag(): string {
+  return randomBytes(8).toString('hex');
+}
+
+export interface ResponseOptions {
+  reason?: string;
+  /** To tag to add when the request's To has none (a dialog's local tag). */
+  toTag?: string;
+  headers?: [string, string][];
+  body?: Buffer;
+  contentType?: string;
+}
+
+const COPIED = new Set(['via', 'from', 'call-id', 'cseq']);
+
+export function createResponse(req: SipRequest, status: number, opts: ResponseOptions = {}): SipResponse {
+  const headers: HeaderField[] = [];
+  for (const h of req.headers) {
+    if (COPIED.has(h.key)) headers.push({ ...h });
+    else if (h.key === 'to') {
+      let value = h.value;
+      // §8.2.6.2: a UAS adds a tag to To unless it is a 100 or the request had one.
+      if (status > 100 && !/;\s*tag\s*=/i.test(value)) value += `;tag=${opts.toTag ?? newTag()}`;
+      headers.push({ ...h, value });
+    }
+  }
+  const res = new SipResponse(status, opts.reason ?? REASONS[status] ?? 'Unknown', headers, opts.body ?? Buffer.alloc(0));
+  for (const [name, value] of opts.headers ?? []) res.append(name, value);
+  if (opts.body && opts.contentType) res.set('Content-Type', opts.contentType);
+  return res;
+}

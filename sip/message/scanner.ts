@@ -1,0 +1,125 @@
+// Low-level text scanning shared by the header parsers: comma lists that respect
+// quoted strings and <...>, generic parameters, quoted-string unescaping.
+
+export class SipSyntaxError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SipSyntaxError';
+  }
+}
+
+const WS = /[ \t]/;
+
+/** Trims SIP linear whitespace (SP and HTAB) only; String#trim would also eat U+FEFF and friends. */
+export function trimLws(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && (s.charCodeAt(a) === 0x20 || s.charCodeAt(a) === 0x09)) a++;
+  while (b > a && (s.charCodeAt(b - 1) === 0x20 || s.charCodeAt(b - 1) === 0x09)) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
+/**
+ * Splits a header value at top-level commas (§7.3.1), leaving commas inside quoted
+ * strings and angle brackets alone. An unterminated quote or bracket is an error.
+ */
+export function splitList(value: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  let inQuote = false;
+  let inAngle = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (inQuote) {
+      if (c === 0x5c /* \ */) i++;
+      else if (c === 0x22 /* " */) inQuote = false;
+    } else if (c === 0x22) inQuote = true;
+    else if (c === 0x3c /* < */) inAngle = true;
+    else if (c === 0x3e /* > */) inAngle = false;
+    else if (c === 0x2c /* , */ && !inAngle) {
+      out.push(trimLws(value.slice(start, i)));
+      start = i + 1;
+    }
+  }
+  if (inQuote) throw new SipSyntaxError('unterminated quoted string');
+  if (inAngle) throw new SipSyntaxError('unterminated <');
+  out.push(trimLws(value.slice(start)));
+  return out;
+}
+
+/** Undoes quoted-pair escapes of a quoted-string body (§25.1). */
+export function unquote(s: string): string {
+  if (s.length >= 2 && s.startsWith('"') && s.endsWith('"')) {
+    return s.slice(1, -1).replace(/\\(.)/gs, '$1');
+  }
+  return s;
+}
+
+/** Quotes a value for a quoted-string. */
+export function quote(s: string): string {
+  return `"${s.replace(/(["\\])/g, '\\$1')}"`;
+}
+
+/**
+ * Parses `;name=value;flag;name="quoted"` parameters into an ordered map. Names are
+ * lower-cased (parameter names are case-insensitive); values keep their case and
+ * quotes are removed. Whitespace around ';' and '=' is allowed (SWS, §25.1).
+ */
+export function parseParams(text: string): Map<string, string> {
+  const params = new Map<string, string>();
+  let i = 0;
+  const n = text.length;
+  const skipWs = (): void => {
+    while (i < n && WS.test(text[i]!)) i++;
+  };
+  while (i < n) {
+    skipWs();
+    if (i >= n) break;
+    if (text[i] !== ';') throw new SipSyntaxError(`expected ";" in parameters, got ${JSON.stringify(text.slice(i, i + 10))}`);
+    i++;
+    skipWs();
+    const nameStart = i;
+    while (i < n && !WS.test(text[i]!) && text[i] !== '=' && text[i] !== ';') i++;
+    const name = text.slice(nameStart, i);
+    if (name === '') throw new SipSyntaxError('empty parameter name');
+    skipWs();
+    let value = '';
+    if (text[i] === '=') {
+      i++;
+      skipWs();
+      if (text[i] === '"') {
+        const q = i;
+        i++;
+        while (i < n && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+        if (i >= n) throw new SipSyntaxError('unterminated quoted parameter value');
+        i++;
+        value = unquote(text.slice(q, i));
+      } else {
+        const vStart = i;
+        while (i < n && !WS.test(text[i]!) && text[i] !== ';') i++;
+        value = text.slice(vStart, i);
+        if (value === '') throw new SipSyntaxError(`parameter ${name} has "=" but no value`);
+      }
+    }
+    params.set(name.toLowerCase(), value);
+  }
+  return params;
+}
+
+export function formatParams(params: Map<string, string>): string {
+  let out = '';
+  for (const [k, v] of params) {
+    if (v === '') out += `;${k}`;
+    else out += /^[A-Za-z0-9\-.!%*_+`'~:[\]]+$/.test(v) ? `;${k}=${v}` : `;${k}=${quote(v)}`;
+  }
+  return out;
+}
+
+/** Parses an unsigned decimal that must fit in 32 bits (§25.1 CSeq, Expires...). */
+export function parseUint32(text: string, what: string): number {
+  const t = text.trim();
+  if (!/^\d{1,10}$/.test(t)) throw new SipSyntaxError(`${what} is not a number`);
+  const v = Number(t);
+  if (v > 0xffffffff) throw new SipSyntaxError(`${what} exceeds 2^32-1`);
+  return v;
+}

@@ -1,0 +1,84 @@
+// What a request must satisfy before any transaction or application sees it
+// (RFC 3261 §8.2 and §16.3, with the torture cases of RFC 4475 as the yardstick).
+// Each failure is a SipError carrying the response to send; a request whose Via
+// cannot be read gets no response at all (there is nowhere to send it).
+import { SINGLE_HEADERS } from './header-names.js';
+import type { SipRequest, SipResponse } from './message.js';
+import { parseNameAddr } from './name-addr.js';
+import { SipSyntaxError } from './scanner.js';
+import { isSipUri } from '../uri.js';
+
+export class SipError extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    /** Extra header fields for the response (Allow, Unsupported, Accept...). */
+    readonly headers: [string, string][] = [],
+  ) {
+    super(`${status} ${reason}`);
+    this.name = 'SipError';
+  }
+}
+
+/**
+ * Whether a response can be sent: it needs a readable top Via to know where to go.
+ * The other core headers are copied as they are when present (insuf gets its 400).
+ */
+export function canRespond(req: SipRequest): boolean {
+  try {
+    req.topVia();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Methods this stack knows; others are answered 501 by the UAS core (§8.2.1). */
+export const KNOWN_METHODS = new Set([
+  'INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'REGISTER', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'INFO', 'REFER', 'MESSAGE', 'UPDATE',
+]);
+
+function syntax(fn: () => unknown, what: string): void {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof SipSyntaxError) throw new SipError(400, `Bad ${what}`);
+    throw err;
+  }
+}
+
+/** Structural checks every request passes (a stateless element's §16.3 plus §8.2.2 basics). */
+export function validateRequest(req: SipRequest): void {
+  for (const name of ['via', 'from', 'to', 'call-id', 'cseq'] as const) {
+    if (!req.has(name)) throw new SipError(400, `Missing ${name === 'call-id' ? 'Call-ID' : name === 'cseq' ? 'CSeq' : name.charAt(0).toUpperCase() + name.slice(1)}`);
+  }
+  for (const name of SINGLE_HEADERS) {
+    if (req.count(name) > 1) throw new SipError(400, `Duplicate ${name}`);
+  }
+  syntax(() => req.vias(), 'Via');
+  syntax(() => req.from(), 'From');
+  syntax(() => req.to(), 'To');
+  syntax(() => req.callId(), 'Call-ID');
+  syntax(() => req.cseq(), 'CSeq');
+  syntax(() => req.contacts(), 'Contact');
+  syntax(() => req.routes(), 'Route');
+  syntax(() => req.recordRoutes(), 'Record-Route');
+  // CSeq's method must be the request's (§8.1.1.5, mismatch01). An unknown method is
+  // left to the UAS core, which answers 501 (mismatch02 prefers that).
+  if (KNOWN_METHODS.has(req.method) && req.cseq().method !== req.method) throw new SipError(400, 'CSeq method does not match');
+  const mf = req.get('max-forwards');
+  if (mf !== undefined && !/^\s*\d{1,10}\s*$/.test(mf)) throw new SipError(400, 'Bad Max-Forwards');
+  // Request-URI: an absolute URI, never <...> or with spaces (ltgtruri, lwsruri).
+  if (!/^[A-Za-z][A-Za-z0-9+\-.]*:[^\s<>]+$/.test(req.uri)) throw new SipError(400, 'Bad Request-URI');
+  if (/^sips?:/i.test(req.uri) && !isSipUri(req.uri)) throw new SipError(400, 'Bad Request-URI');
+}
+
+export function validateResponse(res: SipResponse): void {
+  // Responses with an unusable status or broken core headers are dropped (scalarlg, bigcode).
+  if (res.status < 100 || res.status > 699) throw new SipError(0, 'bad status');
+  res.topVia();
+  res.callId();
+  res.cseq();
+  parseNameAddr(res.get('from') ?? '');
+  parseNameAddr(res.get('to') ?? '');
+}
