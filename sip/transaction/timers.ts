@@ -1,0 +1,60 @@
+// Timer values and the clock the transaction machines run on (RFC 3261 §17, Table 4).
+// The clock is injected so tests drive every timer by hand.
+
+export interface TimerValues {
+  /** RTT estimate; retransmissions start here. Default 500 ms. */
+  T1: number;
+  /** Cap on non-INVITE request and INVITE response retransmission intervals. Default 4 s. */
+  T2: number;
+  /** How long a message may stay in the network. Default 5 s. */
+  T4: number;
+}
+
+export const DEFAULT_TIMERS: TimerValues = { T1: 500, T2: 4000, T4: 5000 };
+
+export interface TimerHandle {
+  cancel(): void;
+}
+
+export interface Clock {
+  setTimer(ms: number, fire: () => void): TimerHandle;
+}
+
+export const realClock: Clock = {
+  setTimer(ms, fire) {
+    const t = setTimeout(fire, ms);
+    t.unref?.();
+    return { cancel: () => clearTimeout(t) };
+  },
+};
+
+/** A clock whose time moves only when a test says so. */
+export class ManualClock implements Clock {
+  now = 0;
+  private timers: { at: number; seq: number; fire: () => void; live: boolean }[] = [];
+  private seq = 0;
+
+  setTimer(ms: number, fire: () => void): TimerHandle {
+    const t = { at: this.now + ms, seq: this.seq++, fire, live: true };
+    this.timers.push(t);
+    return { cancel: () => (t.live = false) };
+  }
+
+  /** Moves time forward, firing due timers in order (timers they set fire too if due). */
+  advance(ms: number): void {
+    const end = this.now + ms;
+    for (;;) {
+      const due = this.timers.filter((t) => t.live && t.at <= end).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+      if (!due) break;
+      this.now = due.at;
+      due.live = false;
+      due.fire();
+    }
+    this.now = end;
+    this.timers = this.timers.filter((t) => t.live);
+  }
+
+  pending(): number {
+    return this.timers.filter((t) => t.live).length;
+  }
+}

@@ -1,0 +1,159 @@
+// The transaction layer (RFC 3261 §17): matches incoming requests and responses to
+// the transactions they belong to, creates server transactions for new requests and
+// client transactions for the TU, and forgets each one when it terminates.
+import type { SipRequest, SipResponse } from '../message/message.js';
+import { MAGIC_COOKIE } from '../message/via.js';
+import { InviteServerTransaction } from './invite-server-transaction.js';
+import { NonInviteServerTransaction } from './non-invite-server-transaction.js';
+import { InviteClientTransaction, type ClientCallbacks } from './invite-client-transaction.js';
+import { NonInviteClientTransaction } from './non-invite-client-transaction.js';
+import type { TransactionEnv } from './transaction.js';
+import { DEFAULT_TIMERS, type Clock, type TimerValues } from './timers.js';
+
+/** Where a message came from, or where one goes. */
+export interface Peer {
+  /** UDP, TCP, TLS, WS or WSS. */
+  transport: string;
+  address: string;
+  port: number;
+  /** For connection-oriented transports: the connection it arrived on, reused for replies. */
+  connectionId?: string;
+}
+
+export type ServerTransaction = InviteServerTransaction | NonInviteServerTransaction;
+export type ClientTransaction = InviteClientTransaction | NonInviteClientTransaction;
+
+export interface TransactionUser {
+  /**
+   * A new request. `tx` is its server transaction; for an ACK that matched no
+   * transaction (the ACK of a 2xx, §17.2.3) there is none.
+   */
+  onRequest(req: SipRequest, tx: ServerTransaction | undefined, source: Peer): void;
+  /** A response that matched no client transaction (a late 2xx retransmission). */
+  onStrayResponse?(res: SipResponse, source: Peer): void;
+}
+
+export interface TransactionLayerDeps {
+  clock: Clock;
+  timers?: TimerValues;
+  send(msg: SipRequest | SipResponse, to: Peer): void;
+  isReliable(transport: string): boolean;
+}
+
+/** §17.2.3 server-side key; ACK and CANCEL are keyed to find the INVITE they belong to. */
+export function serverKey(req: SipRequest, methodOverride?: string): string {
+  const via = req.topVia();
+  const branch = via.params.get('branch') ?? '';
+  const method = methodOverride ?? (req.method === 'ACK' ? 'INVITE' : req.method);
+  if (branch.startsWith(MAGIC_COOKIE) && branch.length > MAGIC_COOKIE.length) {
+    return `${branch}|${via.host}:${via.port ?? ''}|${method}`;
+  }
+  // RFC 2543 fallback (§17.2.3): Request-URI, From tag, Call-ID, CSeq number and the
+  // top Via identify the transaction; the To tag is compared separately for ACK.
+  const toTag = req.method === 'INVITE' || req.method === 'ACK' ? '' : (req.to().params.get('tag') ?? '');
+  return [
+    '2543',
+    req.uri,
+    toTag,
+    req.from().params.get('tag') ?? '',
+    req.callId(),
+    req.cseq().seq,
+    method,
+    req.getAll('via')[0] ?? '',
+  ].join('|');
+}
+
+/** §17.1.3: a response matches the client transaction with its top Via branch and CSeq method. */
+function clientKey(branch: string, method: string): string {
+  return `${branch}|${method}`;
+}
+
+export class TransactionLayer {
+  private readonly servers = new Map<string, ServerTransaction>();
+  private readonly clients = new Map<string, ClientTransaction>();
+  private readonly timers: TimerValues;
+  tu: TransactionUser | undefined;
+
+  constructor(private readonly deps: TransactionLayerDeps) {
+    this.timers = deps.timers ?? DEFAULT_TIMERS;
+  }
+
+  get size(): { servers: number; clients: number } {
+    return { servers: this.servers.size, clients: this.clients.size };
+  }
+
+  /** Where responses to a request go (§18.2.2, RFC 3581 §4). */
+  static responseTarget(req: SipRequest, source: Peer): Peer {
+    if (source.connectionId !== undefined || req.topVia().params.has('rport')) return source;
+    // Without rport on UDP: the source address ("received") and the port in Via.
+    return { transport: source.transport, address: source.address, port: req.topVia().port ?? 5060 };
+  }
+
+  private env(to: Peer, onDone: () => void): TransactionEnv {
+    return {
+      clock: this.deps.clock,
+      timers: this.timers,
+      reliable: this.deps.isReliable(to.transport),
+      send: (m) => this.deps.send(m, to),
+      terminated: onDone,
+    };
+  }
+
+  receiveRequest(req: SipRequest, source: Peer): void {
+    const key = serverKey(req);
+    const existing = this.servers.get(key);
+    if (existing) {
+      if (req.method === 'ACK' && existing instanceof InviteServerTransaction) {
+        // An ACK for a 2xx is a transaction of its own and goes to the TU (§17.2.3 with
+        // RFC 6026: the Accepted state does not absorb it). With RFC 2543 keys the To
+        // tag must also match the response's.
+        if (existing.currentState === 'accepted') return this.tu?.onRequest(req, undefined, source);
+        if (!key.startsWith('2543|') || sameToTag(req, existing.response)) existing.handle({ type: 'request', request: req });
+        return;
+      }
+      if (existing instanceof InviteServerTransaction) existing.handle({ type: 'request', request: req });
+      else existing.handle({ type: 'request', request: req });
+      return;
+    }
+    if (req.method === 'ACK') return this.tu?.onRequest(req, undefined, source);
+
+    const target = TransactionLayer.responseTarget(req, source);
+    const env = this.env(target, () => this.servers.delete(key));
+    const tx: ServerTransaction =
+      req.method === 'INVITE' ? new InviteServerTransaction(req, env) : new NonInviteServerTransaction(req, env);
+    this.servers.set(key, tx);
+    this.tu?.onRequest(req, tx, source);
+  }
+
+  receiveResponse(res: SipResponse, source: Peer): void {
+    const branch = res.topVia().params.get('branch') ?? '';
+    const tx = this.clients.get(clientKey(branch, res.cseq().method));
+    if (!tx) return this.tu?.onStrayResponse?.(res, source);
+    if (tx instanceof InviteClientTransaction) tx.handle({ type: 'response', response: res });
+    else tx.handle({ type: 'response', response: res });
+  }
+
+  /** The INVITE server transaction a CANCEL refers to (§9.2): same key but the method. */
+  findInvite(cancel: SipRequest): InviteServerTransaction | undefined {
+    const tx = this.servers.get(serverKey(cancel, 'INVITE'));
+    return tx instanceof InviteServerTransaction ? tx : undefined;
+  }
+
+  /** Sends a request in a new client transaction. The request must carry its Via with a branch. */
+  request(req: SipRequest, to: Peer, cb: ClientCallbacks): ClientTransaction {
+    const branch = req.topVia().params.get('branch');
+    if (!branch?.startsWith(MAGIC_COOKIE)) throw new Error('client requests need a z9hG4bK branch');
+    const key = clientKey(branch, req.method === 'ACK' ? 'INVITE' : req.method);
+    const env = this.env(to, () => this.clients.delete(key));
+    const tx =
+      req.method === 'INVITE' ? new InviteClientTransaction(req, env, cb) : new NonInviteClientTransaction(req, env, cb);
+    this.clients.set(key, tx);
+    tx.start();
+    return tx;
+  }
+}
+
+function sameToTag(ack: SipRequest, res: SipResponse | undefined): boolean {
+  if (!res) return false;
+  return ack.to().params.get('tag') === res.to().params.get('tag');
+}
