@@ -1,7 +1,7 @@
 // Every transition of the four RFC 3261 §17 machines (plus RFC 6026's Accepted),
 // driven by a manual clock: what goes on the wire, when, and in which state.
 import { describe, expect, it } from 'vitest';
-import { SipRequest, SipResponse } from '../message/message.js';
+import type { SipRequest, SipResponse } from '../message/message.js';
 import { parseMessage } from '../message/parse.js';
 import { createResponse } from '../message/response.js';
 import { InviteServerTransaction } from './invite-server-transaction.js';
