@@ -39,9 +39,10 @@ export async function findReferences(
   tenantId: string,
   kind: ReferencedKind,
   id: string,
-  /** The SIP username, for credentials (ring groups list members by username). */
-  username?: string,
+  /** For credentials: the SIP username (ring groups list members by it) and extension (IVR transfers dial it). */
+  credential?: { username: string; extension: string | null },
 ): Promise<Reference[]> {
+  const username = credential?.username;
   const refs: Reference[] = [];
   const routeType = ROUTE_TYPE[kind];
   if (routeType) {
@@ -100,6 +101,22 @@ export async function findReferences(
       .where(sql<boolean>`instr(definition, ${`"${id}"`}) > 0`)
       .execute();
     for (const f of flows) refs.push({ kind: 'ivr_flow', id: f.id, label: f.name, field: 'definition' });
+  }
+  if (kind === 'sip_credential' && credential?.extension) {
+    // Transfer nodes name an on-net extension by its digits, not by the credential's id.
+    const flows = await db
+      .selectFrom('ivr_flows')
+      .select(['id', 'name'])
+      .where('tenant_id', '=', tenantId)
+      .where(
+        sql<boolean>`exists (select 1 from json_each(ivr_flows.definition, '$.nodes') n
+          where json_extract(n.value, '$.type') = 'transfer'
+            and json_extract(n.value, '$.data.transferTo') = ${credential.extension})`,
+      )
+      .execute();
+    for (const f of flows) {
+      if (!refs.some((r) => r.id === f.id)) refs.push({ kind: 'ivr_flow', id: f.id, label: f.name, field: 'definition' });
+    }
   }
 
   if (kind === 'sip_credential') {

@@ -107,6 +107,29 @@ describe('SIP credentials', () => {
     expect((await t.a.delete(`${BASE}/${made.id}`)).status).toBe(200);
   });
 
+  it('refuses to delete or renumber an extension an IVR transfer dials', async () => {
+    const made = (await t.a.post(BASE, { username: 'frank', password: 'frank-pass-1', extension: '150' })).body.data;
+    const flow = await t.a.post('/api/v1/voice/ivr-flows', {
+      name: 'To Frank',
+      definition: {
+        nodes: [
+          { id: 'start', type: 'ivrStart', data: {} },
+          { id: 'frank', type: 'transfer', data: { transferTo: '150' } },
+        ],
+        edges: [{ id: 'e0', source: 'start', target: 'frank' }],
+      },
+    });
+    expect(flow.status, flow.text).toBe(201);
+    const del = await t.a.delete(`${BASE}/${made.id}`);
+    expect(del.status).toBe(409);
+    expect(del.body.error.details[0]).toMatchObject({ referrer_kind: 'ivr_flow', referrer_id: flow.body.data.id });
+    const renumber = await t.a.put(`${BASE}/${made.id}`, { extension: '151' });
+    expect(renumber.status).toBe(409);
+    expect(renumber.body.error.message).toContain('To Frank');
+    // Other changes are fine.
+    expect((await t.a.put(`${BASE}/${made.id}`, { display_name: 'Frank' })).status).toBe(200);
+  });
+
   it('uses the tenant SIP domain as the realm, and locks the domain while credentials exist', async () => {
     const made = await runCli(['tenant', 'create', '--name', 'C', '--sip-domain', 'pbx.c.example', '--json'], t.sb.dataDir);
     const c = client(t.sb.baseUrl, JSON.parse(made.stdout).api_key);

@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import type { Page, PageRequest, Store, Tenant } from '../../store/index.js';
 import type { SipCredentialsTable } from '../../store/schema.js';
-import { ConfigError } from './errors.js';
+import { ConfigError, ConflictError } from './errors.js';
+import { findReferences } from '../../store/index.js';
 
 /** Realm of tenants that have no SIP domain of their own. */
 export const DEFAULT_REALM = 'switchboard';
@@ -126,6 +127,18 @@ export class SipCredentialService {
       throw new ConfigError().add('password', 'required', 'password is required when the username changes');
     }
     await this.checkUnique(tenant.id, merged, id);
+    if (cur.extension !== null && merged.extension !== cur.extension) {
+      // IVR transfer nodes dial extensions by number: moving one would strand them.
+      const refs = (await findReferences(this.store.db, tenant.id, 'sip_credential', id, { username: '', extension: cur.extension }))
+        .filter((r) => r.kind === 'ivr_flow');
+      if (refs.length > 0) {
+        throw new ConflictError(
+          'RESOURCE_IN_USE',
+          `extension ${cur.extension} is dialled by IVR flow ${refs.map((r) => `"${r.label}" (${r.id})`).join(', ')}`,
+          'extension',
+        );
+      }
+    }
     const realm = realmOf(tenant);
     const updated = await this.repo.update(tenant.id, id, {
       username: merged.username,

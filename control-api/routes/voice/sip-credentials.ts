@@ -143,7 +143,7 @@ export function sipCredentialRoutes(ctx: VoiceRouteContext): AnyRouteSpec[] {
       handler: async ({ params: p, auth }) => {
         const c = await creds.get(auth.tenant.id, p.id);
         if (!c) throw notFound('SIP credential');
-        const refs = await findReferences(ctx.store.db, auth.tenant.id, 'sip_credential', c.id, c.username);
+        const refs = await findReferences(ctx.store.db, auth.tenant.id, 'sip_credential', c.id, c);
         if (refs.length > 0) throw inUse('SIP credential', c.id, refs);
         await creds.delete(auth.tenant.id, c.id);
         return { id: c.id, deleted: true as const };
