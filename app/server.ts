@@ -10,6 +10,7 @@ import { createHttpApp } from '../control-api/app.js';
 import { TokenBucketLimiter } from '../control-api/rate-limiter.js';
 import { voiceRoutes } from '../control-api/routes/voice/index.js';
 import { numberRoutes } from '../control-api/routes/numbers.js';
+import { resumeProcessingClones } from '../voice/config/clone-samples.js';
 import type { Config } from './config.js';
 import { ensureFirstTenant, type FirstStart } from './bootstrap.js';
 
@@ -31,6 +32,9 @@ export async function startSwitchboard(config: Config, logger: Logger): Promise<
   let draining = false;
 
   const voiceCtx = { store, logger: logger.child({ layer: 'voice' }), fetchAllowPrivate: config.fetchAllowPrivate };
+  // Clone samples whose processing a stop or crash cut short are fetched again.
+  const clones = await resumeProcessingClones(voiceCtx);
+  if (clones.resumed > 0) logger.info({ resumed: clones.resumed }, 'voice clone samples resumed');
   const app = createHttpApp({
     store,
     logger: logger.child({ layer: 'http' }),
@@ -80,6 +84,7 @@ export async function startSwitchboard(config: Config, logger: Logger): Promise<
       const grace = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
       await closed;
       clearTimeout(grace);
+      clones.processor.stop();
       await store.close();
     })());
 
