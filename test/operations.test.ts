@@ -50,6 +50,38 @@ describe('operational endpoints', () => {
     expect(doc.components.securitySchemes.ApiKey).toEqual({ type: 'apiKey', in: 'header', name: 'X-API-Key' });
   });
 
+  it('documents every configuration resource of the Voice API', async () => {
+    const doc = (await call(sb.baseUrl, 'GET', '/openapi.json')).body;
+    const expected: [string, string][] = [
+      ['/api/v1/voice/sip-trunks', 'post'],
+      ['/api/v1/voice/sip-trunks/{id}', 'put'],
+      ['/api/v1/voice/sip-credentials', 'post'],
+      ['/api/v1/voice/ivr-flows', 'post'],
+      ['/api/v1/voice/ivr-flows/{id}/simulate', 'post'],
+      ['/api/v1/voice/ring-groups', 'post'],
+      ['/api/v1/voice/queues', 'post'],
+      ['/api/v1/voice/agents', 'post'],
+      ['/api/v1/voice/agents/{id}/status', 'post'],
+      ['/api/v1/voice/calendars', 'post'],
+      ['/api/v1/voice/calendars/{id}/is-open', 'get'],
+      ['/api/v1/voice/voicemail-boxes', 'post'],
+      ['/api/v1/voice/clones', 'post'],
+      ['/api/v1/numbers/{number}/routing', 'put'],
+      ['/api/v1/tenant', 'patch'],
+    ];
+    for (const [p, m] of expected) {
+      expect(doc.paths[p]?.[m], `${m} ${p}`).toBeDefined();
+      expect(doc.paths[p][m].responses['401']).toBeDefined();
+    }
+    // Every POST documents Idempotency-Key; every list documents its cursor.
+    for (const [p, ops] of Object.entries<any>(doc.paths)) {
+      if (ops.post) expect(ops.post.parameters.map((x: any) => x.name), p).toContain('Idempotency-Key');
+    }
+    const trunk = doc.paths['/api/v1/voice/sip-trunks'].post.requestBody.content['application/json'].schema;
+    expect(trunk.properties.encryption.enum).toEqual(['tls_srtp', 'tls', 'none']);
+    expect(trunk.required).toEqual(expect.arrayContaining(['name', 'termination_uri']));
+  });
+
   it('renders the docs page with its assets served locally', async () => {
     const page = await call(sb.baseUrl, 'GET', '/docs');
     expect(page.status).toBe(200);
