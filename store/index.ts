@@ -4,6 +4,7 @@ import { openSqliteStore } from './db.js';
 import type { Database, ResourceTable } from './schema.js';
 import { ResourceRepository } from './resource-repository.js';
 import { SecretBox } from './secret-box.js';
+import { RegistrationRepository } from './registration-repository.js';
 import { randomId, type IdGenerator } from './ids.js';
 import { SqlTenantRepository, type TenantRepository } from './tenant-repository.js';
 import { SqlApiKeyRepository, type ApiKeyRepository } from './api-key-repository.js';
@@ -29,6 +30,7 @@ export interface Store {
   apiKeys: ApiKeyRepository;
   idempotency: IdempotencyRepository;
   resources: Resources;
+  registrations: RegistrationRepository;
   /** The query builder, for domain queries the repositories do not cover and transactions. */
   db: Kysely<Database>;
   /** Seals secrets at rest and derives purpose keys (store/secret-box.ts). */
@@ -72,6 +74,7 @@ export function createStore(
       clones: repo('voice_clones', 'clone'),
       numbers: repo('numbers', 'num'),
     },
+    registrations: new RegistrationRepository(db),
     db,
     secrets,
     dataDir,
@@ -103,3 +106,4 @@ export type { Database } from './schema.js';
 export { ResourceRepository, type Executor, type Values } from './resource-repository.js';
 export { findReferences, type Reference, type ReferencedKind } from './references.js';
 export { SecretBox } from './secret-box.js';
+export type { RegistrationRow } from './registration-repository.js';

@@ -174,6 +174,25 @@ export interface NumbersTable extends TenantRow {
   route_updated_at: string | null;
 }
 
+export interface RegistrationsTable {
+  id: string;
+  tenant_id: string;
+  credential_id: string | null;
+  aor: string;
+  contact: string;
+  params: string; // JSON object
+  call_id: string;
+  cseq: number;
+  /** Milliseconds since the epoch. */
+  expires_at: number;
+  transport: string;
+  source_address: string;
+  source_port: number;
+  connection_id: string | null;
+  user_agent: string | null;
+  updated_at: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
@@ -191,6 +210,7 @@ export interface Database {
   voicemail_messages: VoicemailMessagesTable;
   voice_clones: VoiceClonesTable;
   numbers: NumbersTable;
+  registrations: RegistrationsTable;
 }
 
 /** Tables holding tenant-scoped resources with the common columns. */

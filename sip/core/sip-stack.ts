@@ -1,0 +1,293 @@
+// The SIP stack as one object: transports in, parse and check, transaction layer,
+// then the UAS core that answers REGISTER (registrar), OPTIONS, and hands dialog
+// requests to the application (the B2BUA). Malformed input gets the response RFC
+// 4475 asks for, or is dropped; it never throws out of here.
+import type { SipRequest, SipResponse } from '../message/message.js';
+import { parseMessage, SipParseError } from '../message/parse.js';
+import { createResponse } from '../message/response.js';
+import { canRespond, SipError, validateRequest, validateResponse } from '../message/validate.js';
+import { parseSipUri } from '../uri.js';
+import { TransactionLayer, type Peer, type ServerTransaction } from '../transaction/transaction-layer.js';
+import type { Clock, TimerValues } from '../transaction/timers.js';
+import type { ListenAddress, SipTransport } from '../transport/types.js';
+import type { Registrar } from '../registrar/registrar.js';
+import { checkRequest, DEFAULT_CAPABILITIES, type Capabilities } from './uas-checks.js';
+import { stampVia } from './via-stamp.js';
+
+/** Where tenants and their credentials come from (the store, through voice/). */
+export interface SipDirectory {
+  /** The tenant a domain selects (its SIP domain), else the default tenant. */
+  tenantFor(domain: string): Promise<{ tenantId: string; realm: string } | undefined>;
+  credential(tenantId: string, username: string): Promise<SipCredentialRecord | undefined>;
+}
+
+export interface SipCredentialRecord {
+  id: string;
+  ha1Md5: string;
+  ha1Sha256: string;
+}
+
+export type AuthResult = { ok: true; username: string } | { ok: false; status: number; headers: [string, string][] };
+
+export interface Authenticator {
+  verify(
+    req: SipRequest,
+    opts: {
+      realm: string;
+      source: Peer;
+      proxy: boolean;
+      lookup: (username: string) => Promise<{ ha1Md5: string; ha1Sha256: string } | undefined>;
+    },
+  ): Promise<AuthResult>;
+}
+
+export interface StackLogger {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** An authenticated request for the application, with the tenant it belongs to. */
+export interface InboundRequest {
+  req: SipRequest;
+  tx: ServerTransaction | undefined;
+  source: Peer;
+  tenantId: string | undefined;
+}
+
+export interface SipStackOptions {
+  transports: SipTransport[];
+  clock: Clock;
+  timers?: TimerValues;
+  directory: SipDirectory;
+  auth: Authenticator;
+  registrar: Registrar;
+  log: StackLogger;
+  capabilities?: Capabilities;
+  /**
+   * Requests other than REGISTER and OPTIONS (INVITE, BYE, CANCEL, ACK...). Until the
+   * application is attached, authenticated INVITEs get 480 Temporarily Unavailable.
+   */
+  application?: (r: InboundRequest) => void;
+}
+
+export interface SipStackStats {
+  received: number;
+  sent: number;
+  parseErrors: number;
+  rejected: number;
+  dropped: number;
+  registrations: number;
+}
+
+export class SipStack {
+  readonly transactions: TransactionLayer;
+  private readonly byName = new Map<string, SipTransport>();
+  private readonly caps: Capabilities;
+  private listening: ListenAddress[] = [];
+  readonly counters: SipStackStats = { received: 0, sent: 0, parseErrors: 0, rejected: 0, dropped: 0, registrations: 0 };
+
+  constructor(private readonly opts: SipStackOptions) {
+    this.caps = opts.capabilities ?? DEFAULT_CAPABILITIES;
+    for (const t of opts.transports) {
+      this.byName.set(t.name, t);
+      t.onMessage = (data, source) => this.receive(data, source, t.reliable);
+      t.onSendError = (to, err) => opts.log.debug({ to, err: err.message }, 'sip send failed');
+    }
+    this.transactions = new TransactionLayer({
+      clock: opts.clock,
+      ...(opts.timers ? { timers: opts.timers } : {}),
+      send: (msg, to) => this.send(msg, to),
+      isReliable: (name) => this.byName.get(name)?.reliable ?? false,
+    });
+    this.transactions.tu = {
+      onRequest: (req, tx, source) => this.dispatch(req, tx, source),
+      onStrayResponse: () => {},
+    };
+  }
+
+  async start(): Promise<ListenAddress[]> {
+    this.listening = [];
+    for (const t of this.opts.transports) this.listening.push(await t.listen());
+    return this.listening;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.opts.transports.map((t) => t.close()));
+  }
+
+  get addresses(): ListenAddress[] {
+    return this.listening;
+  }
+
+  send(msg: SipRequest | SipResponse, to: Peer): void {
+    const t = this.byName.get(to.transport) ?? this.byName.get('UDP');
+    if (!t) return;
+    this.counters.sent++;
+    t.send(msg.toBuffer(), to);
+  }
+
+  /** One message from a transport. Never throws. */
+  receive(data: Buffer, source: Peer, reliable: boolean): void {
+    this.counters.received++;
+    let msg;
+    try {
+      msg = parseMessage(data, { datagram: !reliable });
+    } catch (err) {
+      this.counters.parseErrors++;
+      if (err instanceof SipParseError && err.request && err.status > 0 && canRespond(err.request)) {
+        this.respondStateless(err.request, source, err.status, err.message);
+      } else {
+        this.counters.dropped++;
+        this.opts.log.debug({ source, err: (err as Error).message }, 'sip message dropped');
+      }
+      return;
+    }
+    try {
+      if (msg.isRequest) {
+        try {
+          validateRequest(msg);
+        } catch (err) {
+          if (!(err instanceof SipError)) throw err;
+          this.counters.rejected++;
+          if (canRespond(msg)) this.respondStateless(msg, source, err.status, err.reason, err.headers);
+          else this.counters.dropped++;
+          return;
+        }
+        stampVia(msg, source);
+        this.transactions.receiveRequest(msg, source);
+      } else {
+        try {
+          validateResponse(msg);
+        } catch {
+          this.counters.dropped++;
+          return;
+        }
+        this.transactions.receiveResponse(msg, source);
+      }
+    } catch (err) {
+      this.counters.dropped++;
+      this.opts.log.warn({ source, err: (err as Error).message }, 'sip message failed');
+    }
+  }
+
+  /** A response sent outside any transaction, for requests that never got one. */
+  private respondStateless(req: SipRequest, source: Peer, status: number, reason?: string, headers: [string, string][] = []): void {
+    if (req.method === 'ACK') return; // §17.1.1.3: never answer an ACK
+    try {
+      const res = createResponse(req, status, { ...(reason ? { reason } : {}), headers });
+      this.send(res, TransactionLayer.responseTarget(req, source));
+    } catch (err) {
+      this.counters.dropped++;
+      this.opts.log.debug({ err: (err as Error).message }, 'could not answer a malformed request');
+    }
+  }
+
+  /** Responds within the server transaction. */
+  respond(tx: ServerTransaction, status: number, opts: { reason?: string; headers?: [string, string][]; toTag?: string } = {}): void {
+    const res = createResponse(tx.request, status, opts);
+    tx.handle({ type: 'respond', response: res });
+  }
+
+  private dispatch(req: SipRequest, tx: ServerTransaction | undefined, source: Peer): void {
+    if (!tx) {
+      // An ACK for a 2xx (no transaction of its own): the application's dialogs.
+      this.opts.application?.({ req, tx, source, tenantId: undefined });
+      return;
+    }
+    try {
+      checkRequest(req, this.caps);
+    } catch (err) {
+      if (!(err instanceof SipError)) throw err;
+      this.counters.rejected++;
+      this.respond(tx, err.status, { reason: err.reason, headers: err.headers });
+      return;
+    }
+    const work = (async () => {
+      switch (req.method) {
+        case 'OPTIONS':
+          return this.options(req, tx);
+        case 'REGISTER':
+          return this.register(req, tx, source);
+        default:
+          return this.forApplication(req, tx, source);
+      }
+    })();
+    work.catch((err: unknown) => {
+      this.opts.log.error({ err: (err as Error).message, method: req.method }, 'sip request failed');
+      if (tx.response === undefined || tx.response.status < 200) this.respond(tx, 500);
+    });
+  }
+
+  /** §11.2: OPTIONS says what we allow, accept and support. We are the target. */
+  private options(req: SipRequest, tx: ServerTransaction): void {
+    const headers: [string, string][] = [
+      ['Allow', this.caps.allow.join(', ')],
+      ['Accept', this.caps.accept.join(', ')],
+      ['Accept-Encoding', 'identity'],
+      ['Accept-Language', 'en'],
+    ];
+    if (this.caps.supported.length > 0) headers.push(['Supported', this.caps.supported.join(', ')]);
+    this.respond(tx, 200, { headers });
+  }
+
+  private domainOf(req: SipRequest): string {
+    try {
+      return parseSipUri(req.uri).host;
+    } catch {
+      return '';
+    }
+  }
+
+  private async register(req: SipRequest, tx: ServerTransaction, source: Peer): Promise<void> {
+    // §10.3 step 5 needs a SIP AOR in To; without one there is nothing to bind (unksm2).
+    try {
+      parseSipUri(req.to().uri);
+    } catch {
+      return this.respond(tx, 400, { reason: 'To is not a SIP address of record' });
+    }
+    const tenant = await this.opts.directory.tenantFor(this.domainOf(req));
+    if (!tenant) return this.respond(tx, 404, { reason: 'Domain not served here' });
+    const result = await this.opts.auth.verify(req, {
+      realm: tenant.realm,
+      source,
+      proxy: false,
+      lookup: (u) => this.opts.directory.credential(tenant.tenantId, u),
+    });
+    if (!result.ok) return this.respond(tx, result.status, { headers: result.headers });
+    const cred = await this.opts.directory.credential(tenant.tenantId, result.username);
+    const r = this.opts.registrar.handle(req, {
+      tenantId: tenant.tenantId,
+      credentialId: cred?.id ?? null,
+      username: result.username,
+      source,
+    });
+    if (r.status === 200) this.counters.registrations++;
+    this.respond(tx, r.status, { ...(r.reason ? { reason: r.reason } : {}), headers: r.headers });
+  }
+
+  private async forApplication(req: SipRequest, tx: ServerTransaction, source: Peer): Promise<void> {
+    if (this.opts.application) {
+      const tenant = await this.opts.directory.tenantFor(this.domainOf(req));
+      this.opts.application({ req, tx, source, tenantId: tenant?.tenantId });
+      return;
+    }
+    // No application attached yet: authenticate like the B2BUA will (407 for dialog
+    // requests, as a proxy-style UAS), then say nobody can take the call.
+    const tenant = await this.opts.directory.tenantFor(this.domainOf(req));
+    if (!tenant) return this.respond(tx, 404);
+    if (req.method === 'INVITE') {
+      const result = await this.opts.auth.verify(req, {
+        realm: tenant.realm,
+        source,
+        proxy: true,
+        lookup: (u) => this.opts.directory.credential(tenant.tenantId, u),
+      });
+      if (!result.ok) return this.respond(tx, result.status, { headers: result.headers });
+      return this.respond(tx, 480);
+    }
+    // BYE, CANCEL, INFO... outside any dialog we know.
+    this.respond(tx, 481);
+  }
+}

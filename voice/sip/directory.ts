@@ -1,0 +1,59 @@
+// The SIP stack's view of tenants and credentials, from the store. Found credentials
+// are cached for a few seconds: at thousands of REGISTERs a second the same phones
+// come back, and an indexed lookup per request would be most of the work. Misses are
+// not cached, so a credential created through the API works at once.
+import type { Store, Tenant } from '../../store/index.js';
+import type { SipCredentialRecord, SipDirectory } from '../../sip/core/sip-stack.js';
+import { realmOf } from '../config/sip-credentials.js';
+
+interface Cached<T> {
+  value: T;
+  until: number;
+}
+
+export class StoreSipDirectory implements SipDirectory {
+  private readonly creds = new Map<string, Cached<SipCredentialRecord>>();
+  private readonly tenants = new Map<string, Cached<{ tenantId: string; realm: string } | undefined>>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly ttlMs = 5000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async tenantFor(domain: string): Promise<{ tenantId: string; realm: string } | undefined> {
+    const key = domain.toLowerCase();
+    const hit = this.tenants.get(key);
+    if (hit && hit.until > this.now()) return hit.value;
+    let tenant: Tenant | undefined = key ? await this.store.tenants.getBySipDomain(key) : undefined;
+    // A domain no tenant claims (an IP address, the server's host name) is the default tenant's.
+    tenant ??= await this.store.tenants.first();
+    const value = tenant ? { tenantId: tenant.id, realm: realmOf(tenant) } : undefined;
+    if (this.tenants.size > 10_000) this.tenants.clear();
+    this.tenants.set(key, { value, until: this.now() + this.ttlMs });
+    return value;
+  }
+
+  async credential(tenantId: string, username: string): Promise<SipCredentialRecord | undefined> {
+    const key = `${tenantId} ${username}`;
+    const hit = this.creds.get(key);
+    if (hit && hit.until > this.now()) return hit.value;
+    const row = await this.store.db
+      .selectFrom('sip_credentials')
+      .select(['id', 'ha1_md5', 'ha1_sha256'])
+      .where('tenant_id', '=', tenantId)
+      .where('username', '=', username)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const value = { id: row.id, ha1Md5: row.ha1_md5, ha1Sha256: row.ha1_sha256 };
+    if (this.creds.size > 100_000) this.creds.clear();
+    this.creds.set(key, { value, until: this.now() + this.ttlMs });
+    return value;
+  }
+
+  /** Forget what is cached (after credentials or tenants change in this process). */
+  invalidate(): void {
+    this.creds.clear();
+    this.tenants.clear();
+  }
+}
