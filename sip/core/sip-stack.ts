@@ -172,12 +172,16 @@ export class SipStack {
     }
   }
 
-  /** A response sent outside any transaction, for requests that never got one. */
+  /**
+   * A response sent outside any transaction, for requests that never got one. It goes
+   * to the packet's source address and port: the message's own Via may be garbage,
+   * and a malformed request must not make us send to an address it names.
+   */
   private respondStateless(req: SipRequest, source: Peer, status: number, reason?: string, headers: [string, string][] = []): void {
     if (req.method === 'ACK') return; // §17.1.1.3: never answer an ACK
     try {
       const res = createResponse(req, status, { ...(reason ? { reason } : {}), headers });
-      this.send(res, TransactionLayer.responseTarget(req, source));
+      this.send(res, source);
     } catch (err) {
       this.counters.dropped++;
       this.opts.log.debug({ err: (err as Error).message }, 'could not answer a malformed request');

@@ -21,16 +21,12 @@ export class SipError extends Error {
 }
 
 /**
- * Whether a response can be sent: it needs a readable top Via to know where to go.
- * The other core headers are copied as they are when present (insuf gets its 400).
+ * Whether a response can be sent to a request that failed its checks: it needs a Via
+ * to copy, even a malformed one (badinv01 gets its 400). Such responses go straight
+ * back to the packet's source, never to an address named in the message.
  */
 export function canRespond(req: SipRequest): boolean {
-  try {
-    req.topVia();
-    return true;
-  } catch {
-    return false;
-  }
+  return req.has('via');
 }
 
 /** Methods this stack knows; others are answered 501 by the UAS core (§8.2.1). */
