@@ -2,6 +2,7 @@
 // reported with the variable's name; the process refuses to start on any of them.
 import { networkInterfaces } from 'node:os';
 import { isIP } from 'node:net';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
@@ -9,7 +10,16 @@ export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' |
 export interface Config {
   dataDir: string;
   http: { host: string; port: number };
-  sip: { host: string; port: number; tlsPort: number; wsPort: number };
+  sip: {
+    host: string;
+    port: number;
+    tlsPort: number;
+    wsPort: number;
+    wssPort: number;
+    /** PEM files for TLS and WSS; unset: a self-signed certificate is made in the data dir. */
+    tlsCertPath: string | undefined;
+    tlsKeyPath: string | undefined;
+  };
   publicIp: string;
   rtp: { portMin: number; portMax: number };
   /** The first tenant's key, adopted instead of a generated one. */
@@ -42,6 +52,7 @@ export const DEFAULTS = {
   SWITCHBOARD_SIP_PORT: '5060',
   SWITCHBOARD_SIP_TLS_PORT: '5061',
   SWITCHBOARD_SIP_WS_PORT: '5066',
+  SWITCHBOARD_SIP_WSS_PORT: '5067',
   SWITCHBOARD_RTP_PORT_MIN: '20000',
   SWITCHBOARD_RTP_PORT_MAX: '29999',
   SWITCHBOARD_LOG_LEVEL: 'info',
@@ -103,6 +114,15 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const sipPort = port('SWITCHBOARD_SIP_PORT', true);
   const tlsPort = port('SWITCHBOARD_SIP_TLS_PORT', true);
   const wsPort = port('SWITCHBOARD_SIP_WS_PORT', true);
+  const wssPort = port('SWITCHBOARD_SIP_WSS_PORT', true);
+  const tlsCertPath = env.SWITCHBOARD_SIP_TLS_CERT?.trim() || undefined;
+  const tlsKeyPath = env.SWITCHBOARD_SIP_TLS_KEY?.trim() || undefined;
+  if ((tlsCertPath === undefined) !== (tlsKeyPath === undefined)) {
+    problems.push('SWITCHBOARD_SIP_TLS_CERT and SWITCHBOARD_SIP_TLS_KEY must be set together');
+  }
+  for (const [name, file] of [['SWITCHBOARD_SIP_TLS_CERT', tlsCertPath], ['SWITCHBOARD_SIP_TLS_KEY', tlsKeyPath]] as const) {
+    if (file !== undefined && !existsSync(path.resolve(cwd, file))) problems.push(`${name}=${JSON.stringify(file)}: no such file`);
+  }
   const rtpMin = port('SWITCHBOARD_RTP_PORT_MIN', false);
   const rtpMax = port('SWITCHBOARD_RTP_PORT_MAX', false);
   if (rtpMin && rtpMax) {
@@ -144,7 +164,15 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   return {
     dataDir,
     http: { host: httpHost, port: httpPort },
-    sip: { host: sipHost, port: sipPort, tlsPort, wsPort },
+    sip: {
+      host: sipHost,
+      port: sipPort,
+      tlsPort,
+      wsPort,
+      wssPort,
+      tlsCertPath: tlsCertPath && path.resolve(cwd, tlsCertPath),
+      tlsKeyPath: tlsKeyPath && path.resolve(cwd, tlsKeyPath),
+    },
     publicIp,
     rtp: { portMin: rtpMin, portMax: rtpMax },
     apiKey,
