@@ -36,7 +36,7 @@ export async function runServer(): Promise<void> {
     ];
     process.stdout.write(lines.join('\n') + '\n');
   }
-  logger.info({ http: sb.http, data_dir: config.dataDir, public_ip: config.publicIp }, 'switchboard started');
+  logger.info({ http: sb.http, sip: sb.sip, data_dir: config.dataDir, public_ip: config.publicIp }, 'switchboard started');
 
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {

@@ -12,10 +12,14 @@ import { voiceRoutes } from '../control-api/routes/voice/index.js';
 import { numberRoutes } from '../control-api/routes/numbers.js';
 import { resumeProcessingClones } from '../voice/config/clone-samples.js';
 import type { Config } from './config.js';
+import { startSip } from './sip.js';
+import type { ListenAddress } from '../sip/transport/types.js';
 import { ensureFirstTenant, type FirstStart } from './bootstrap.js';
 
 export interface Switchboard {
   http: { host: string; port: number };
+  /** Where SIP listens, per transport. */
+  sip: ListenAddress[];
   firstStart: FirstStart | undefined;
   store: Store;
   stop(): Promise<void>;
@@ -26,6 +30,8 @@ const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
 export async function startSwitchboard(config: Config, logger: Logger): Promise<Switchboard> {
   const store = await openStore(config.dataDir);
   const firstStart = await ensureFirstTenant(store, config.apiKey);
+
+  const sip = await startSip(config, store, logger);
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -84,9 +90,10 @@ export async function startSwitchboard(config: Config, logger: Logger): Promise<
       const grace = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
       await closed;
       clearTimeout(grace);
+      await sip.stop();
       clones.processor.stop();
       await store.close();
     })());
 
-  return { http: { host: config.http.host, port: addr.port }, firstStart, store, stop };
+  return { http: { host: config.http.host, port: addr.port }, sip: sip.addresses, firstStart, store, stop };
 }

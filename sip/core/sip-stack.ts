@@ -27,7 +27,9 @@ export interface SipCredentialRecord {
   ha1Sha256: string;
 }
 
-export type AuthResult = { ok: true; username: string } | { ok: false; status: number; headers: [string, string][] };
+export type AuthResult =
+  | { ok: true; username: string }
+  | { ok: false; status: number; reason?: string; headers: [string, string][] };
 
 export interface Authenticator {
   verify(
@@ -259,7 +261,7 @@ export class SipStack {
       proxy: false,
       lookup: (u) => this.opts.directory.credential(tenant.tenantId, u),
     });
-    if (!result.ok) return this.respond(tx, result.status, { headers: result.headers });
+    if (!result.ok) return this.respond(tx, result.status, { ...(result.reason ? { reason: result.reason } : {}), headers: result.headers });
     const cred = await this.opts.directory.credential(tenant.tenantId, result.username);
     const r = this.opts.registrar.handle(req, {
       tenantId: tenant.tenantId,
@@ -288,7 +290,7 @@ export class SipStack {
         proxy: true,
         lookup: (u) => this.opts.directory.credential(tenant.tenantId, u),
       });
-      if (!result.ok) return this.respond(tx, result.status, { headers: result.headers });
+      if (!result.ok) return this.respond(tx, result.status, { ...(result.reason ? { reason: result.reason } : {}), headers: result.headers });
       return this.respond(tx, 480);
     }
     // BYE, CANCEL, INFO... outside any dialog we know.

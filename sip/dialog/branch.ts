@@ -6,10 +6,10 @@ import { MAGIC_COOKIE } from '../message/via.js';
 export type BranchGenerator = () => string;
 
 /**
- * §8.1.1.7: "The branch ID inserted by an element compliant with this specification
- * MUST be unique across space and time for all requests sent by the UA. The
- * exceptions to this are CANCEL and ACK for non-2xx responses." and "the branch ID
- * MUST always begin with the characters "z9hG4bK"".
+ * §8.1.1.7: "The branch parameter value MUST be unique across space and time for all
+ * requests sent by the UA. The exceptions to this rule are CANCEL and ACK for non-2xx
+ * responses." and "The branch ID inserted by an element compliant with this
+ * specification MUST always begin with the characters "z9hG4bK"."
  *
  * One random prefix per generator (space: other processes, restarts) and a counter
  * (time: every request of this one), so a branch costs an increment, not a syscall.

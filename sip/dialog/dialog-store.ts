@@ -105,7 +105,8 @@ export class DialogStore {
    * Keeps the dialogs of a dialog-creating request we sent up to date with a response
    * to it (§13.2.2): a 1xx with a To tag creates an early dialog, a 2xx confirms its
    * dialog or creates a confirmed one (each fork's 2xx is a dialog of its own), a final
-   * non-2xx ends the early ones. Returns the response's dialog, if any.
+   * non-2xx ends the early ones. Returns the response's dialog, if any. Responses to
+   * requests that cannot create dialogs (in-dialog ones included) change nothing.
    */
   trackUacResponse(req: SipRequest, res: SipResponse, env: DialogEnv): Dialog | undefined {
     if (!Dialog.canCreate(req)) return undefined;

@@ -9,38 +9,20 @@
 import { headerKey } from '../message/header-names.js';
 import { SipRequest, type HeaderField, type SipMessage, type SipResponse } from '../message/message.js';
 import { SipError } from '../message/validate.js';
-import { withCookie, type BranchGenerator } from './branch.js';
-import { isInDialog, uacDialogId, uasDialogId, type DialogId } from './dialog-id.js';
-import { requestTarget, routeSetFromRequest, routeSetFromResponse, type RequestTarget, type RouteSet } from './route-set.js';
+import { withCookie } from './branch.js';
+import { canCreate, createsDialog, uacDialogInit, uasDialogInit, type DialogInit } from './dialog-creation.js';
+import type { DialogEnv, SentBy } from './dialog-env.js';
+import { DialogError } from './dialog-error.js';
+import type { DialogId } from './dialog-id.js';
+import { requestTarget, routeSetFromResponse, type RequestTarget, type RouteSet } from './route-set.js';
+
+export type { DialogEnv, SentBy } from './dialog-env.js';
+export { DialogError } from './dialog-error.js';
 
 export type DialogState = 'early' | 'confirmed' | 'terminated';
 
 /** Which side of the dialog-creating request we were. */
 export type DialogRole = 'uac' | 'uas';
-
-/** Our address as written in the Via of requests we send (§18.1.1 "sent-by"). */
-export interface SentBy {
-  /** UDP, TCP, TLS, WS, WSS. */
-  transport: string;
-  /** Host name or IP address; an IPv6 address in brackets. */
-  host: string;
-  port?: number;
-}
-
-export interface DialogEnv {
-  /** A fresh branch per request; "z9hG4bK" is prepended when missing. */
-  newBranch: BranchGenerator;
-  sentBy: SentBy;
-  /** First local CSeq when the dialog has none yet (a UAS's first request). Default 1. */
-  initialCseq?: () => number;
-  /** Put `;rport` in our Via (RFC 3581 §3). Default true. */
-  rport?: boolean;
-  /**
-   * Our Contact header field value for requests in this dialog. Default: the Contact of
-   * the dialog-creating message we sent (the request as UAC, the response as UAS).
-   */
-  contact?: string;
-}
 
 export interface RequestOptions {
   body?: Buffer | string;
@@ -48,21 +30,6 @@ export interface RequestOptions {
   /** Extra header fields, appended in order after the dialog's own. */
   headers?: [string, string][];
 }
-
-/** Misuse of a dialog by the code above it (not a protocol error from the peer). */
-export class DialogError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DialogError';
-  }
-}
-
-/**
- * Methods whose non-failure responses create dialogs here: INVITE (§12.1) and SUBSCRIBE
- * (RFC 6665). REFER creates none: the implicit subscription of an in-dialog REFER lives
- * in the dialog the REFER was sent in.
- */
-const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE']);
 
 /**
  * Target refresh requests per dialog usage. §12.2: "For dialogs that have been
@@ -75,24 +42,6 @@ const TARGET_REFRESH: Record<string, ReadonlySet<string>> = {
 };
 
 const MAX_CSEQ = 0xffffffff;
-
-interface DialogInit {
-  id: DialogId;
-  role: DialogRole;
-  usage: string;
-  state: DialogState;
-  localSeq: number | undefined;
-  remoteSeq: number | undefined;
-  localUri: string;
-  remoteUri: string;
-  remoteTarget: string;
-  routeSet: RouteSet;
-  secure: boolean;
-  /** Header values of our requests: From carries our tag, To the peer's. */
-  fromValue: string;
-  toValue: string;
-  localContact: string;
-}
 
 export class Dialog {
   readonly id: DialogId;
@@ -146,20 +95,12 @@ export class Dialog {
 
   /** Whether responses to `req` may create dialogs: an INVITE or SUBSCRIBE outside any dialog. */
   static canCreate(req: SipRequest): boolean {
-    return DIALOG_CREATING.has(req.method) && !isInDialog(req);
+    return canCreate(req);
   }
 
-  /**
-   * Whether `res` to `req` creates a dialog. §12.1: "only 2xx and 101-199 responses with
-   * a To tag, where the request was INVITE, will establish a dialog." SUBSCRIBE dialogs
-   * come from 2xx only; requests that already carry a To tag are inside a dialog.
-   */
+  /** Whether `res` to `req` creates a dialog (§12.1). */
   static createsDialog(req: SipRequest, res: SipResponse): boolean {
-    if (!Dialog.canCreate(req)) return false;
-    if (res.status >= 200 && res.status < 300) return true;
-    if (res.status <= 100 || res.status >= 200 || req.method !== 'INVITE') return false;
-    const tag = res.to().params.get('tag');
-    return tag !== undefined && tag !== '';
+    return createsDialog(req, res);
   }
 
   /**
@@ -168,38 +109,7 @@ export class Dialog {
    * so the caller can answer that instead.
    */
   static fromUasResponse(req: SipRequest, res: SipResponse, env: DialogEnv): Dialog {
-    requireCreating(req, res);
-    const contacts = req.contacts();
-    // "The remote target MUST be set to the URI from the Contact header field of the request."
-    if (contacts === '*' || contacts.length === 0) throw new SipError(400, 'Missing Contact');
-    const localContact = env.contact ?? res.list('contact')[0];
-    // §12.1.1: "The UAS MUST add a Contact header field to the response."
-    if (localContact === undefined) throw new DialogError('a dialog-creating response needs a Contact');
-    return new Dialog(
-      {
-        id: uasDialogId(res),
-        role: 'uas',
-        usage: req.method,
-        state: res.status < 200 ? 'early' : 'confirmed',
-        // "The remote sequence number MUST be set to the value of the sequence number in
-        // the CSeq header field of the request. The local sequence number MUST be empty."
-        localSeq: undefined,
-        remoteSeq: req.cseq().seq,
-        // "The remote URI MUST be set to the URI in the From field, and the local URI MUST
-        // be set to the URI in the To field."
-        localUri: res.to().uri,
-        remoteUri: req.from().uri,
-        remoteTarget: contacts[0]!.uri,
-        routeSet: routeSetFromRequest(req),
-        // "If the request arrived over TLS, and the Request-URI contained a SIPS URI, the
-        // "secure" flag is set to TRUE."
-        secure: isSecure(req),
-        fromValue: res.get('to')!,
-        toValue: req.get('from')!,
-        localContact,
-      },
-      env,
-    );
+    return new Dialog(uasDialogInit(req, res, env), env);
   }
 
   /**
@@ -207,34 +117,7 @@ export class Dialog {
    * 1xx with a To tag or a 2xx received for it.
    */
   static fromUacResponse(req: SipRequest, res: SipResponse, env: DialogEnv): Dialog {
-    requireCreating(req, res);
-    const localContact = env.contact ?? req.list('contact')[0];
-    // §12.1.2: "it MUST provide a SIP or SIPS URI with global scope ... in the Contact
-    // header field of the request."
-    if (localContact === undefined) throw new DialogError('a dialog-creating request needs a Contact');
-    return new Dialog(
-      {
-        id: uacDialogId(res),
-        role: 'uac',
-        usage: req.method,
-        state: res.status < 200 ? 'early' : 'confirmed',
-        // "The local sequence number MUST be set to the value of the sequence number in
-        // the CSeq header field of the request. The remote sequence number MUST be empty"
-        localSeq: req.cseq().seq,
-        remoteSeq: undefined,
-        // "The remote URI MUST be set to the URI in the To field, and the local URI MUST
-        // be set to the URI in the From field."
-        localUri: req.from().uri,
-        remoteUri: req.to().uri,
-        remoteTarget: responseTarget(req, res),
-        routeSet: routeSetFromResponse(res),
-        secure: isSecure(req),
-        fromValue: req.get('from')!,
-        toValue: res.get('to')!,
-        localContact,
-      },
-      env,
-    );
+    return new Dialog(uacDialogInit(req, res, env), env);
   }
 
   get state(): DialogState {
@@ -413,32 +296,8 @@ const EMPTY = Buffer.alloc(0);
 function bodyOf(opts: RequestOptions): Buffer {
   const body = opts.body === undefined ? EMPTY : typeof opts.body === 'string' ? Buffer.from(opts.body, 'utf8') : opts.body;
   if (body.length > 0 && opts.contentType === undefined && !opts.headers?.some(([n]) => headerKey(n) === 'content-type')) {
-    // §7.4.1: "If the body is not empty, the Content-Type header field MUST be present."
+    // §20.15: "The Content-Type header field MUST be present if the body is not empty."
     throw new DialogError('a body needs a Content-Type');
   }
   return body;
-}
-
-function requireCreating(req: SipRequest, res: SipResponse): void {
-  if (!Dialog.createsDialog(req, res)) {
-    throw new DialogError(`a ${res.status} to ${isInDialog(req) ? 'an in-dialog ' : ''}${req.method} creates no dialog`);
-  }
-}
-
-/** The dialog-creating request used TLS (top Via) and a SIPS Request-URI. */
-function isSecure(req: SipRequest): boolean {
-  if (req.uri.slice(0, 5).toLowerCase() !== 'sips:') return false;
-  const transport = req.topVia().transport;
-  return transport === 'TLS' || transport === 'WSS';
-}
-
-/**
- * §12.1.2: "The remote target MUST be set to the URI from the Contact header field of
- * the response." A provisional response from a careless UAS may lack one; the
- * Request-URI stands in until the 2xx brings the Contact.
- */
-function responseTarget(req: SipRequest, res: SipResponse): string {
-  const contacts = res.contacts();
-  if (contacts !== '*' && contacts.length > 0) return contacts[0]!.uri;
-  return req.uri;
 }

@@ -90,7 +90,7 @@ export class Invite2xxRetransmitter {
     if (this.done) return;
     this.sent++;
     this.sendFn(this.response);
-    this.interval = 2 * this.interval;
+    this.interval = Math.min(2 * this.interval, this.timers.T2);
     this.resendTimer = this.clock.setTimer(this.interval, this.resend);
   };
 

@@ -17,6 +17,10 @@ export function tempDataDir(): string {
 export interface RunningServer {
   baseUrl: string;
   port: number;
+  /** SIP UDP (and TCP) port. */
+  sipPort: number;
+  /** Every SIP listener by transport. */
+  sip: Record<string, number>;
   dataDir: string;
   /** The key printed at first start (undefined on later starts). */
   firstKey: string | undefined;
@@ -41,6 +45,10 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       SWITCHBOARD_HTTP_HOST: '127.0.0.1',
       SWITCHBOARD_HTTP_PORT: '0',
       SWITCHBOARD_SIP_HOST: '127.0.0.1',
+      SWITCHBOARD_SIP_PORT: '0',
+      SWITCHBOARD_SIP_TLS_PORT: '0',
+      SWITCHBOARD_SIP_WS_PORT: '0',
+      SWITCHBOARD_SIP_WSS_PORT: '0',
       SWITCHBOARD_LOG_LEVEL: 'info',
       ...opts.env,
     },
@@ -52,13 +60,15 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
+  let sip: Record<string, number> = {};
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}\n${err}`)), 20_000);
     const check = (): void => {
       for (const line of out.split('\n')) {
         if (!line.startsWith('{')) continue;
-        const rec = JSON.parse(line) as { msg?: string; http?: { port: number } };
+        const rec = JSON.parse(line) as { msg?: string; http?: { port: number }; sip?: { transport: string; port: number }[] };
         if (rec.msg === 'switchboard started' && rec.http) {
+          sip = Object.fromEntries((rec.sip ?? []).map((a) => [a.transport, a.port]));
           clearTimeout(timer);
           child.stdout.off('data', check);
           resolve(rec.http.port);
@@ -76,6 +86,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     port,
+    sipPort: sip.UDP ?? 0,
+    sip,
     dataDir,
     firstKey,
     stdout: () => out,
