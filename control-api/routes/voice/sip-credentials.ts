@@ -1,6 +1,6 @@
 // /api/v1/voice/sip-credentials (spec §8): extensions softphones register with.
 import { z } from 'zod';
-import { findReferences } from '../../../store/index.js';
+import { findReferences, type RegistrationRow } from '../../../store/index.js';
 import { notFound } from '../../errors.js';
 import { defineRoute, pageQuery, type AnyRouteSpec } from '../../route.js';
 import { SipCredentialService, type SipCredential } from '../../../voice/config/sip-credentials.js';
@@ -41,6 +41,34 @@ const credentialSchema = z.object({
   created_at: z.string(),
   updated_at: z.string(),
 });
+
+const registrationSchema = z.object({
+  contact: z.string().describe('The Contact URI the phone registered'),
+  expires_at: z.string(),
+  expires_in: z.number().int().describe('Seconds left'),
+  user_agent: z.string().nullable(),
+  transport: z.string().describe('UDP, TCP, TLS, WS or WSS'),
+  source_address: z.string(),
+  source_port: z.number().int(),
+  updated_at: z.string(),
+});
+
+const credentialWithStateSchema = credentialSchema.extend({
+  registrations: z.array(registrationSchema).describe('Live registrations (bindings that have not expired)'),
+});
+
+function registrationJson(r: RegistrationRow, now: number): z.infer<typeof registrationSchema> {
+  return {
+    contact: r.contact,
+    expires_at: new Date(r.expires_at).toISOString(),
+    expires_in: Math.max(0, Math.round((r.expires_at - now) / 1000)),
+    user_agent: r.user_agent,
+    transport: r.transport,
+    source_address: r.source_address,
+    source_port: r.source_port,
+    updated_at: new Date(r.updated_at).toISOString(),
+  };
+}
 
 function credentialJson(c: SipCredential): z.infer<typeof credentialSchema> {
   return {
@@ -98,15 +126,17 @@ export function sipCredentialRoutes(ctx: VoiceRouteContext): AnyRouteSpec[] {
     defineRoute({
       method: 'get',
       path: '/sip-credentials/{id}',
-      summary: 'Get a SIP credential',
+      summary: 'Get a SIP credential and its live registrations',
       tag: TAG,
       scope: 'voice:read',
       params,
-      response: credentialSchema,
+      response: credentialWithStateSchema,
       handler: async ({ params: p, auth }) => {
         const c = await creds.get(auth.tenant.id, p.id);
         if (!c) throw notFound('SIP credential');
-        return credentialJson(c);
+        const now = Date.now();
+        const regs = await ctx.store.registrations.byCredential(auth.tenant.id, c.id, now);
+        return { ...credentialJson(c), registrations: regs.map((r) => registrationJson(r, now)) };
       },
     }),
     defineRoute({
