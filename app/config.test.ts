@@ -7,7 +7,7 @@ describe('loadConfig', () => {
     expect(c).toMatchObject({
       dataDir: '/srv/data',
       http: { host: '0.0.0.0', port: 8080 },
-      sip: { host: '0.0.0.0', port: 5060, tlsPort: 5061, wsPort: 5066, wssPort: 5067, tlsCertPath: undefined, tlsKeyPath: undefined },
+      sip: { host: '0.0.0.0', port: 5060, tlsPort: 5061, wsPort: 5066, wssPort: 5067, tlsCertPath: undefined, tlsKeyPath: undefined, digestAlgorithms: ['MD5'] },
       publicIp: '203.0.113.7',
       rtp: { portMin: 20000, portMax: 29999 },
       apiKey: undefined,

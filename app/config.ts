@@ -19,6 +19,8 @@ export interface Config {
     /** PEM files for TLS and WSS; unset: a self-signed certificate is made in the data dir. */
     tlsCertPath: string | undefined;
     tlsKeyPath: string | undefined;
+    /** Digest algorithms offered in challenges, in order, and accepted. */
+    digestAlgorithms: ('MD5' | 'SHA-256')[];
   };
   publicIp: string;
   rtp: { portMin: number; portMax: number };
@@ -53,6 +55,7 @@ export const DEFAULTS = {
   SWITCHBOARD_SIP_TLS_PORT: '5061',
   SWITCHBOARD_SIP_WS_PORT: '5066',
   SWITCHBOARD_SIP_WSS_PORT: '5067',
+  SWITCHBOARD_SIP_DIGEST_ALGORITHMS: 'MD5',
   SWITCHBOARD_RTP_PORT_MIN: '20000',
   SWITCHBOARD_RTP_PORT_MAX: '29999',
   SWITCHBOARD_LOG_LEVEL: 'info',
@@ -115,6 +118,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const tlsPort = port('SWITCHBOARD_SIP_TLS_PORT', true);
   const wsPort = port('SWITCHBOARD_SIP_WS_PORT', true);
   const wssPort = port('SWITCHBOARD_SIP_WSS_PORT', true);
+  const algos = get('SWITCHBOARD_SIP_DIGEST_ALGORITHMS')
+    .split(',')
+    .map((a) => a.trim().toUpperCase());
+  if (algos.some((a) => a !== 'MD5' && a !== 'SHA-256') || new Set(algos).size !== algos.length) {
+    problems.push(`SWITCHBOARD_SIP_DIGEST_ALGORITHMS=${JSON.stringify(algos.join(','))} must list MD5 and/or SHA-256, each once`);
+  }
   const tlsCertPath = env.SWITCHBOARD_SIP_TLS_CERT?.trim() || undefined;
   const tlsKeyPath = env.SWITCHBOARD_SIP_TLS_KEY?.trim() || undefined;
   if ((tlsCertPath === undefined) !== (tlsKeyPath === undefined)) {
@@ -172,6 +181,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       wssPort,
       tlsCertPath: tlsCertPath && path.resolve(cwd, tlsCertPath),
       tlsKeyPath: tlsKeyPath && path.resolve(cwd, tlsKeyPath),
+      digestAlgorithms: algos as ('MD5' | 'SHA-256')[],
     },
     publicIp,
     rtp: { portMin: rtpMin, portMax: rtpMax },

@@ -44,7 +44,11 @@ export async function startSip(config: Config, store: Store, logger: Logger): Pr
   const bindings = new BindingTable(bindingStore);
   const restored = await bindings.load();
   const registrar = new Registrar(bindings, DEFAULT_POLICY, () => store.newId('reg'));
-  const auth = new DigestServer({ secret: store.secrets.derive('sip-nonce'), log: log.child({ component: 'sip-auth' }) });
+  const auth = new DigestServer({
+    secret: store.secrets.derive('sip-nonce'),
+    algorithms: config.sip.digestAlgorithms,
+    log: log.child({ component: 'sip-auth' }),
+  });
 
   const stack = new SipStack({
     transports: [...transports.all],

@@ -80,7 +80,7 @@ export function parseAuthHeader(value: string): AuthScheme[] {
       if (i === vStart) throw new SipSyntaxError(`authentication parameter ${word} has no value`);
       v = value.slice(vStart, i);
     }
-    const name = word.toLowerCase();
+    const name = hasUpper(word) ? word.toLowerCase() : word;
     // RFC 7616 §3.3-3.4 allow each directive once; two realms or two responses in one
     // credential would leave the meaning to whichever copy a reader happens to take.
     if (current.params.has(name)) throw new SipSyntaxError(`duplicate authentication parameter ${name}`);
@@ -90,6 +90,14 @@ export function parseAuthHeader(value: string): AuthScheme[] {
     if (i < n && value.charCodeAt(i) !== COMMA) throw new SipSyntaxError('expected "," between authentication parameters');
   }
   return out;
+}
+
+function hasUpper(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) return true;
+  }
+  return false;
 }
 
 /** quoted-pair = "\" (any char): the char stands for itself (§25.1). */

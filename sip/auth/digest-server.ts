@@ -37,6 +37,13 @@ export interface DigestServerOptions {
   nonceTtlMs?: number;
   /** Make a nonce valid only from the address it was sent to. Default false. */
   bindNonceToAddress?: boolean;
+  /**
+   * Algorithms offered, in challenge order; only these are accepted. Default
+   * ['SHA-256', 'MD5'] (RFC 8760). Clients that answer only the first challenge and
+   * know only MD5 (SIPp 3.6) need MD5 first — at the price of RFC 7616 clients that
+   * take the first challenge they support picking MD5 too.
+   */
+  algorithms?: readonly ('SHA-256' | 'MD5')[];
   /** Accept MD5 credentials without qop (RFC 2069 clients). Default true. */
   acceptRfc2069?: boolean;
   /** Require the credential's uri to match the Request-URI (400 otherwise). Default true. */
@@ -88,7 +95,7 @@ export interface ChallengeOptions {
  * algorithm, the preferred one first; SHA-256 comes first and MD5 stays for the
  * phones that know nothing else.
  */
-const OFFERED: readonly DigestAlgorithm[] = [SHA256, MD5];
+const DEFAULT_ALGORITHMS = ['SHA-256', 'MD5'] as const;
 
 const DEFAULT_NONCE_TTL_MS = 5 * 60_000;
 const DEFAULT_TRACKED_NONCES = 100_000;
@@ -103,6 +110,7 @@ export class DigestServer {
   private readonly log: SecurityLog;
   private readonly acceptRfc2069: boolean;
   private readonly checkDigestUri: boolean;
+  private readonly offered: readonly DigestAlgorithm[];
   /** Stand-in HA1s for unknown users, so they cost the same hashing as known ones. */
   private readonly dummyHa1: Ha1Record;
   private readonly realmPrefix = new Map<string, string>();
@@ -123,6 +131,12 @@ export class DigestServer {
     this.log = new SecurityLog(opts.log);
     this.acceptRfc2069 = opts.acceptRfc2069 ?? true;
     this.checkDigestUri = opts.checkDigestUri ?? true;
+    const names = opts.algorithms ?? DEFAULT_ALGORITHMS;
+    const known = new Map([['SHA-256', SHA256], ['MD5', MD5]]);
+    if (names.length === 0 || new Set(names).size !== names.length || !names.every((n) => known.has(n))) {
+      throw new RangeError('algorithms must be distinct, not empty, and each SHA-256 or MD5');
+    }
+    this.offered = names.map((n) => known.get(n)!);
     this.dummyHa1 = { ha1Md5: random(16).toString('hex'), ha1Sha256: random(32).toString('hex') };
   }
 
@@ -137,7 +151,9 @@ export class DigestServer {
     // RFC 3261 §22.4 item 8: "servers MUST always send a "qop" parameter in
     // WWW-Authenticate and Proxy-Authenticate header field values."
     const tail = opts.stale ? ', qop="auth", stale=true' : ', qop="auth"';
-    return [name, [`${prefix}${nonce}", algorithm=SHA-256${tail}`, `${prefix}${nonce}", algorithm=MD5${tail}`]];
+    const values: string[] = [];
+    for (const alg of this.offered) values.push(`${prefix}${nonce}", algorithm=${alg.name}${tail}`);
+    return [name, values];
   }
 
   /** Decides whether `req` carries valid credentials for `realm`. */
@@ -149,7 +165,7 @@ export class DigestServer {
     if (lockout && lockout.addressLockedMs(address, this.now()) > 0) return forbidden();
 
     const selected = selectCredentials(req.getAll(opts.proxy ? 'proxy-authorization' : 'authorization'), realm, {
-      offered: OFFERED,
+      offered: this.offered,
       acceptRfc2069: this.acceptRfc2069,
     });
     if (selected.kind === 'none') return this.reject(realm, opts, false, 'no_credentials');

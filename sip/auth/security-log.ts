@@ -4,7 +4,7 @@
 // match a filter for another address.
 //
 //   {"event":"sip_auth_failed","ip":"192.0.2.7","user":"alice","realm":"example.com","reason":"bad_password"}
-//   {"event":"sip_auth_lockout","ip":"192.0.2.7","user":"alice","realm":"example.com","scope":"account","backoff_s":30,"level":1}
+//   {"event":"sip_auth_lockout","ip":"192.0.2.7","user":"alice","realm":"example.com","scope":"account","backoff_s":30,"lockouts":1}
 
 /** The subset of a pino logger used here. */
 export interface SecurityLogger {
@@ -27,6 +27,10 @@ export const FAIL2BAN_FAILREGEX = [
   String.raw`"event":"sip_auth_lockout","ip":"<ADDR>"`,
 ];
 
+/**
+ * `lockouts` counts the key's lockouts in a row (the backoff doubles with each); it is
+ * not called `level`, which pino uses for the log level.
+ */
 export class SecurityLog {
   constructor(private readonly logger?: SecurityLogger) {}
 
@@ -39,9 +43,9 @@ export class SecurityLog {
     else this.logger.warn(line, 'sip auth failed');
   }
 
-  lockout(ip: string, user: string, realm: string, scope: 'account' | 'address', backoffMs: number, level: number): void {
+  lockout(ip: string, user: string, realm: string, scope: 'account' | 'address', backoffMs: number, lockouts: number): void {
     this.logger?.warn(
-      { event: 'sip_auth_lockout', ip, user: clip(user), realm, scope, backoff_s: Math.round(backoffMs / 1000), level },
+      { event: 'sip_auth_lockout', ip, user: clip(user), realm, scope, backoff_s: Math.round(backoffMs / 1000), lockouts },
       'sip auth lockout',
     );
   }
