@@ -22,7 +22,9 @@ export interface StreamConnectionOwner {
 /** How an outbound connection tells us it is ready for data. */
 export type ReadyEvent = 'connect' | 'secureConnect';
 
-/** RFC 5626 §4.4.1: the server answers a double-CRLF "ping" with a single-CRLF "pong". */
+// RFC 5626 §5.4: "When a server receives a double CRLF sequence between SIP messages
+// on a connection-oriented transport such as TCP or SCTP, it MUST immediately respond
+// with a single CRLF over the same connection." (The client side is §4.4.1.)
 const PONG = Buffer.from('\r\n');
 
 export class StreamConnection implements FramerSink {
@@ -112,6 +114,7 @@ export class StreamConnection implements FramerSink {
   }
 
   private readonly onData = (chunk: Buffer): void => {
+    this.owner.counters.bytesIn += chunk.length;
     this.framer.push(chunk);
     if (!this.closing) this.deadlines?.activity(this.framer.inMessage);
   };

@@ -6,6 +6,8 @@ export interface TransportStats {
   messagesIn: number;
   /** Messages written to the network. */
   messagesOut: number;
+  /** Bytes received (whole datagrams, stream chunks, WebSocket messages). */
+  bytesIn: number;
   /** CRLF keep-alive pings answered (streams) or keep-alive datagrams/frames ignored. */
   keepAlives: number;
   /** Connections open now (0 for UDP). */
@@ -28,6 +30,7 @@ export function emptyStats(): TransportStats {
   return {
     messagesIn: 0,
     messagesOut: 0,
+    bytesIn: 0,
     keepAlives: 0,
     connectionsOpen: 0,
     connectionsAccepted: 0,

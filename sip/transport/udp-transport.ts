@@ -1,10 +1,12 @@
 // SIP over UDP (RFC 3261 §18): one datagram is one message. Bytes go up as they
-// came; the parser above cuts a body longer than Content-Length (§18.3). Keep-alive
-// datagrams (CRLFs, RFC 5626 §3.5.1 clients behind NAT) are not messages and stop here.
+// came; the parser above cuts a body longer than Content-Length (§18.3). Keep-alives
+// stop here: STUN Binding requests (RFC 5626 §4.4.2) are answered, and the bare-CRLF
+// datagrams many phones send to hold their NAT binding open are dropped.
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { ListenAddress, Peer, SipTransport } from './types.js';
 import { normaliseAddress } from './peer-address.js';
+import { bindingResponse, canMapAddress, isBindingRequest, isStun } from './stun-binding.js';
 import { silentLog, type TransportLog } from './transport-env.js';
 import { emptyStats, type ObservableTransport, type TransportStats } from './transport-stats.js';
 
@@ -98,13 +100,21 @@ export class UdpTransport implements SipTransport, ObservableTransport {
   }
 
   private readonly onDatagram = (data: Buffer, rinfo: RemoteInfo): void => {
+    this.counters.bytesIn += data.length;
     if (isKeepAlive(data)) {
       this.counters.keepAlives++;
       return;
     }
+    const address = normaliseAddress(rinfo.address);
+    // A SIP message starts with a letter, a STUN message with two zero bits.
+    if (data[0]! < 0x40 && isStun(data)) {
+      this.counters.keepAlives++;
+      if (isBindingRequest(data) && canMapAddress(address)) this.socket?.send(bindingResponse(data, address, rinfo.port), rinfo.port, rinfo.address, this.afterSend);
+      return;
+    }
     this.counters.messagesIn++;
     try {
-      this.onMessage(data, { transport: 'UDP', address: normaliseAddress(rinfo.address), port: rinfo.port });
+      this.onMessage(data, { transport: 'UDP', address, port: rinfo.port });
     } catch (err) {
       this.counters.handlerErrors++;
       this.log.warn({ err, transport: 'UDP' }, 'SIP message handler threw');

@@ -68,6 +68,7 @@ export class WsConnection {
   private readonly onMessage = (data: RawData): void => {
     if (this.finished) return;
     const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    this.owner.counters.bytesIn += buf.length;
     this.deadlines.activity(false);
     // The CRLF keep-alive of RFC 5626 §4.4.1, as sip.js and JsSIP send it over WebSocket.
     if (buf.length <= 4 && isCrlfOnly(buf)) {
