@@ -8,7 +8,7 @@ import { ensureCertificate } from '../sip/transport/certificate.js';
 import { DigestServer } from '../sip/auth/index.js';
 import { BindingTable } from '../sip/registrar/bindings.js';
 import { DEFAULT_POLICY, Registrar } from '../sip/registrar/registrar.js';
-import { realClock } from '../sip/transaction/timers.js';
+import { SlottedClock } from '../sip/transaction/timers.js';
 import type { ListenAddress } from '../sip/transport/types.js';
 import { WriteBehindBindingStore } from '../voice/sip/binding-store.js';
 import { StoreSipDirectory } from '../voice/sip/directory.js';
@@ -50,9 +50,10 @@ export async function startSip(config: Config, store: Store, logger: Logger): Pr
     log: log.child({ component: 'sip-auth' }),
   });
 
+  const clock = new SlottedClock();
   const stack = new SipStack({
     transports: [...transports.all],
-    clock: realClock,
+    clock,
     directory: new StoreSipDirectory(store),
     auth,
     registrar,
@@ -71,6 +72,7 @@ export async function startSip(config: Config, store: Store, logger: Logger): Pr
     stop: async () => {
       clearInterval(sweep);
       await stack.stop();
+      clock.stop();
       await bindingStore.flush();
     },
   };

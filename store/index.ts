@@ -4,7 +4,7 @@ import { openSqliteStore } from './db.js';
 import type { Database, ResourceTable } from './schema.js';
 import { ResourceRepository } from './resource-repository.js';
 import { SecretBox } from './secret-box.js';
-import { RegistrationRepository } from './registration-repository.js';
+import { SqliteRegistrationRepository, type RegistrationRepository } from './registration-repository.js';
 import { randomId, type IdGenerator } from './ids.js';
 import { SqlTenantRepository, type TenantRepository } from './tenant-repository.js';
 import { SqlApiKeyRepository, type ApiKeyRepository } from './api-key-repository.js';
@@ -54,6 +54,7 @@ export function createStore(
   close: () => Promise<void>,
   dataDir: string,
   secrets: SecretBox,
+  registrations: RegistrationRepository,
   opts: StoreOptions = {},
 ): Store {
   const newId = opts.newId ?? randomId;
@@ -74,7 +75,7 @@ export function createStore(
       clones: repo('voice_clones', 'clone'),
       numbers: repo('numbers', 'num'),
     },
-    registrations: new RegistrationRepository(db),
+    registrations,
     db,
     secrets,
     dataDir,
@@ -86,13 +87,16 @@ export function createStore(
     ping: async () => {
       await db.selectFrom('meta').select('key').limit(1).execute();
     },
-    close,
+    close: async () => {
+      registrations.close();
+      await close();
+    },
   };
 }
 
 export async function openStore(dataDir: string, opts: StoreOptions = {}): Promise<Store> {
   const opened = await openSqliteStore(dataDir);
-  return createStore(opened.db, opened.close, dataDir, SecretBox.open(dataDir), opts);
+  return createStore(opened.db, opened.close, dataDir, SecretBox.open(dataDir), new SqliteRegistrationRepository(dataDir), opts);
 }
 
 export type { Tenant, TenantRepository } from './tenant-repository.js';
@@ -106,4 +110,4 @@ export type { Database } from './schema.js';
 export { ResourceRepository, type Executor, type Values } from './resource-repository.js';
 export { findReferences, type Reference, type ReferencedKind } from './references.js';
 export { SecretBox } from './secret-box.js';
-export type { RegistrationRow } from './registration-repository.js';
+export type { RegistrationRow, RegistrationRepository } from './registration-repository.js';

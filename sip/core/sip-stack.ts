@@ -101,6 +101,7 @@ export class SipStack {
       clock: opts.clock,
       ...(opts.timers ? { timers: opts.timers } : {}),
       send: (msg, to) => this.send(msg, to),
+      sendBytes: (data, to) => this.sendBytes(data, to),
       isReliable: (name) => this.byName.get(name)?.reliable ?? false,
     });
     this.transactions.tu = {
@@ -124,10 +125,14 @@ export class SipStack {
   }
 
   send(msg: SipRequest | SipResponse, to: Peer): void {
+    this.sendBytes(msg.toBuffer(), to);
+  }
+
+  sendBytes(data: Buffer, to: Peer): void {
     const t = this.byName.get(to.transport) ?? this.byName.get('UDP');
     if (!t) return;
     this.counters.sent++;
-    t.send(msg.toBuffer(), to);
+    t.send(data, to);
   }
 
   /** One message from a transport. Never throws. */
@@ -222,7 +227,7 @@ export class SipStack {
     })();
     work.catch((err: unknown) => {
       this.opts.log.error({ err: (err as Error).message, method: req.method }, 'sip request failed');
-      if (tx.response === undefined || tx.response.status < 200) this.respond(tx, 500);
+      if (tx.lastStatus < 200) this.respond(tx, 500);
     });
   }
 

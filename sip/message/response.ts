@@ -1,6 +1,6 @@
 // Building a response to a request (RFC 3261 §8.2.6.2): Via, From, To, Call-ID and
 // CSeq copied; a To tag added when the request had none; nothing else.
-import { randomBytes } from 'node:crypto';
+import { RandomPool } from '../random-pool.js';
 import { SipResponse, type HeaderField, type SipRequest } from './message.js';
 
 /** Reason phrases of the status codes we send (§21). */
@@ -42,8 +42,11 @@ export const REASONS: Record<number, string> = {
   603: 'Decline',
 };
 
+// One pool per process: tags need unpredictability, not isolation between users.
+const tags = new RandomPool();
+
 export function newTag(): string {
-  return randomBytes(8).toString('hex');
+  return tags.hex(8);
 }
 
 export interface ResponseOptions {

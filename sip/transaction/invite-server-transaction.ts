@@ -41,6 +41,11 @@ export class InviteServerTransaction extends Transaction<InviteServerState, Invi
     return this.lastResponse;
   }
 
+  /** Status of the last response sent; 0 before any. */
+  get lastStatus(): number {
+    return this.lastResponse?.status ?? 0;
+  }
+
   handle(input: InviteServerInput): void {
     switch (this.state) {
       case 'proceeding':

@@ -15,18 +15,33 @@ export type NonInviteServerInput =
 
 export class NonInviteServerTransaction extends Transaction<NonInviteServerState, NonInviteServerInput> {
   protected state: NonInviteServerState = 'trying';
-  private lastResponse: SipResponse | undefined;
+  /**
+   * The last response as bytes: a Completed transaction lives 64*T1 on UDP only to
+   * answer retransmissions, so it keeps what it resends and lets the parsed request
+   * and response go (at thousands of REGISTERs a second, that is most of the heap).
+   */
+  private lastWire: Buffer | undefined;
+  private status = 0;
+  private req: SipRequest | undefined;
 
   constructor(
-    readonly request: SipRequest,
+    request: SipRequest,
     env: TransactionEnv,
     private readonly onTransportError?: () => void,
   ) {
     super(env);
+    this.req = request;
   }
 
-  get response(): SipResponse | undefined {
-    return this.lastResponse;
+  /** The request; gone once the final response is sent (nothing may answer it then). */
+  get request(): SipRequest {
+    if (!this.req) throw new Error('the transaction has answered its request already');
+    return this.req;
+  }
+
+  /** Status of the last response sent; 0 before any. */
+  get lastStatus(): number {
+    return this.status;
   }
 
   handle(input: NonInviteServerInput): void {
@@ -34,7 +49,7 @@ export class NonInviteServerTransaction extends Transaction<NonInviteServerState
     if (input.type === 'request') {
       // §17.2.2: in Trying retransmissions are discarded; in Proceeding and Completed the
       // most recent response is sent again.
-      if (this.state !== 'trying' && this.lastResponse) this.env.send(this.lastResponse);
+      if (this.state !== 'trying' && this.lastWire) this.env.sendBytes(this.lastWire);
       return;
     }
     if (input.type === 'timer') {
@@ -49,13 +64,15 @@ export class NonInviteServerTransaction extends Transaction<NonInviteServerState
     // A response from the TU.
     if (this.state === 'completed') return; // §17.2.2: further finals from the TU are discarded
     const res = input.response;
-    this.lastResponse = res;
-    this.env.send(res);
+    this.status = res.status;
+    this.lastWire = this.env.encode(res);
+    this.env.sendBytes(this.lastWire);
     if (res.status < 200) {
       if (this.state === 'trying') this.transition('proceeding', ['trying']);
       return;
     }
     this.transition('completed', ['trying', 'proceeding']);
+    this.req = undefined;
     // §17.2.2: "Timer J to fire in 64*T1 seconds for unreliable transports, and zero
     // seconds for reliable transports."
     this.startTimer('J', this.env.reliable ? 0 : this.timeout64);

@@ -28,6 +28,66 @@ export const realClock: Clock = {
   },
 };
 
+/**
+ * The production clock: short timers (retransmissions, from T1 = 500 ms) are exact
+ * setTimeouts; long ones (Timers B, D, F, H, J, L, M: seconds) go into 100 ms slots
+ * served by one interval. A busy registrar holds hundreds of thousands of Timer J's at
+ * once; a slot entry costs far less than a Node timer, and firing up to 100 ms late is
+ * nothing against 32 s.
+ */
+export class SlottedClock implements Clock {
+  private readonly slots = new Map<number, Slot[]>();
+  private next: number;
+  private readonly interval: NodeJS.Timeout;
+
+  constructor(
+    private readonly slotMs = 100,
+    private readonly longFromMs = 1000,
+    private readonly nowMs: () => number = () => performance.now(),
+  ) {
+    this.next = Math.floor(this.nowMs() / slotMs);
+    this.interval = setInterval(() => this.tick(), slotMs);
+    this.interval.unref();
+  }
+
+  setTimer(ms: number, fire: () => void): TimerHandle {
+    if (ms < this.longFromMs) return realClock.setTimer(ms, fire);
+    const slot = Math.ceil((this.nowMs() + ms) / this.slotMs);
+    const entry: Slot = { fire, live: true };
+    const list = this.slots.get(slot);
+    if (list) list.push(entry);
+    else this.slots.set(slot, [entry]);
+    return { cancel: () => (entry.live = false) };
+  }
+
+  private tick(): void {
+    const now = Math.floor(this.nowMs() / this.slotMs);
+    for (; this.next <= now; this.next++) {
+      const list = this.slots.get(this.next);
+      if (!list) continue;
+      this.slots.delete(this.next);
+      for (const e of list) {
+        if (!e.live) continue;
+        try {
+          e.fire();
+        } catch {
+          // A timer's owner handles its own errors; one failing must not stop the rest.
+        }
+      }
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.interval);
+    this.slots.clear();
+  }
+}
+
+interface Slot {
+  fire: () => void;
+  live: boolean;
+}
+
 /** A clock whose time moves only when a test says so. */
 export class ManualClock implements Clock {
   now = 0;

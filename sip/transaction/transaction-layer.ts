@@ -37,6 +37,7 @@ export interface TransactionLayerDeps {
   clock: Clock;
   timers?: TimerValues;
   send(msg: SipRequest | SipResponse, to: Peer): void;
+  sendBytes(data: Buffer, to: Peer): void;
   isReliable(transport: string): boolean;
 }
 
@@ -95,6 +96,8 @@ export class TransactionLayer {
       timers: this.timers,
       reliable: this.deps.isReliable(to.transport),
       send: (m) => this.deps.send(m, to),
+      encode: (m) => m.toBuffer(),
+      sendBytes: (b) => this.deps.sendBytes(b, to),
       terminated: onDone,
     };
   }

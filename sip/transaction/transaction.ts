@@ -10,6 +10,10 @@ export interface TransactionEnv {
   reliable: boolean;
   /** Puts a message on the wire towards the peer of this transaction. */
   send(msg: SipRequest | SipResponse): void;
+  /** Serializes a message (kept as bytes by machines that may resend it much later). */
+  encode(msg: SipRequest | SipResponse): Buffer;
+  /** Puts already serialized bytes on the wire towards the peer. */
+  sendBytes(data: Buffer): void;
   /** Called once, when the machine reaches Terminated (the layer forgets it). */
   terminated(): void;
 }

@@ -36,6 +36,8 @@ function harness(reliable = false) {
     timers: DEFAULT_TIMERS,
     reliable,
     send: (m) => sent.push(m),
+    encode: (m) => m.toBuffer(),
+    sendBytes: (b) => sent.push(parseMessage(b)),
     terminated: () => terminated++,
   };
   return { clock, sent, env, terminated: () => terminated };
@@ -320,7 +322,12 @@ describe('transaction layer matching (§17.1.3, §17.2.3)', () => {
   function layer() {
     const clock = new ManualClock();
     const sent: [SipRequest | SipResponse, Peer][] = [];
-    const tl = new TransactionLayer({ clock, send: (m, to) => sent.push([m, to]), isReliable: (t) => t !== 'UDP' });
+    const tl = new TransactionLayer({
+      clock,
+      send: (m, to) => sent.push([m, to]),
+      sendBytes: (b, to) => sent.push([parseMessage(b), to]),
+      isReliable: (t) => t !== 'UDP',
+    });
     const seen: string[] = [];
     tl.tu = {
       onRequest: (req, tx) => {
@@ -384,5 +391,28 @@ describe('transaction layer matching (§17.1.3, §17.2.3)', () => {
     expect(tl.size.clients).toBe(1);
     clock.advance(DEFAULT_TIMERS.T4);
     expect(tl.size.clients).toBe(0);
+  });
+});
+
+describe('SlottedClock', () => {
+  it('fires long timers in order, within a slot of their time, and not when cancelled', async () => {
+    const { SlottedClock } = await import('./timers.js');
+    let now = 0;
+    const clock = new SlottedClock(100, 1000, () => now);
+    const fired: string[] = [];
+    clock.setTimer(1500, () => fired.push('a'));
+    const b = clock.setTimer(1200, () => fired.push('b'));
+    clock.setTimer(3000, () => fired.push('c'));
+    b.cancel();
+    now = 1450;
+    (clock as unknown as { tick(): void }).tick();
+    expect(fired).toEqual([]);
+    now = 1500;
+    (clock as unknown as { tick(): void }).tick();
+    expect(fired).toEqual(['a']);
+    now = 5000;
+    (clock as unknown as { tick(): void }).tick();
+    expect(fired).toEqual(['a', 'c']);
+    clock.stop();
   });
 });
