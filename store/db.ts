@@ -6,9 +6,11 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type MigrationProvider } from 'kysely';
 import type { Database } from './schema.js';
 import { migrations } from './migrations/index.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 
 export interface OpenedStore {
   db: Kysely<Database>;
+  checkpointer: WalCheckpointer;
   /** Names of the migrations applied by this open (empty when already current). */
   applied: string[];
   close(): Promise<void>;
@@ -26,6 +28,8 @@ export async function openSqliteStore(dataDir: string): Promise<OpenedStore> {
   sqlite.pragma('foreign_keys = ON');
   // The CLI may write while the server runs; wait for the other writer instead of failing.
   sqlite.pragma('busy_timeout = 5000');
+  // Checkpoints happen in a worker (wal-checkpointer.ts), never inside a commit here.
+  sqlite.pragma('wal_autocheckpoint = 0');
 
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   const migrator = new Migrator({ db, provider });
@@ -34,9 +38,14 @@ export async function openSqliteStore(dataDir: string): Promise<OpenedStore> {
     await db.destroy();
     throw new Error(`store migration failed: ${error instanceof Error ? error.message : String(error)}`);
   }
+  const checkpointer = new WalCheckpointer(dataDir);
   return {
     db,
+    checkpointer,
     applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
-    close: () => db.destroy(),
+    close: async () => {
+      await checkpointer.stop();
+      await db.destroy();
+    },
   };
 }

@@ -58,7 +58,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close' (not 'exit'): stdout and stderr are fully read by then.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
 
   let sip: Record<string, number> = {};
   const port = await new Promise<number>((resolve, reject) => {
