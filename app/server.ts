@@ -12,7 +12,7 @@ import { voiceRoutes } from '../control-api/routes/voice/index.js';
 import { numberRoutes } from '../control-api/routes/numbers.js';
 import { resumeProcessingClones } from '../voice/config/clone-samples.js';
 import type { Config } from './config.js';
-import { startSip } from './sip.js';
+import { startSip, registerSipMetrics } from './sip.js';
 import type { ListenAddress } from '../sip/transport/types.js';
 import { ensureFirstTenant, type FirstStart } from './bootstrap.js';
 
@@ -35,6 +35,7 @@ export async function startSwitchboard(config: Config, logger: Logger): Promise<
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  registerSipMetrics(registry, sip);
   let draining = false;
 
   const voiceCtx = { store, logger: logger.child({ layer: 'voice' }), fetchAllowPrivate: config.fetchAllowPrivate };

@@ -1,6 +1,7 @@
 // Composition of the SIP side: certificate, transports, digest authentication,
 // registrar with persisted bindings, and the stack that ties them together.
 import type { Logger } from 'pino';
+import { Gauge, type Registry } from 'prom-client';
 import type { Store } from '../store/index.js';
 import { SipStack } from '../sip/core/sip-stack.js';
 import { createTransports, type TransportSet } from '../sip/transport/transports.js';
@@ -76,4 +77,58 @@ export async function startSip(config: Config, store: Store, logger: Logger): Pr
       await bindingStore.flush();
     },
   };
+}
+
+/** SIP figures on /metrics, read when scraped (nothing is counted twice on the hot path). */
+export function registerSipMetrics(registry: Registry, sip: SipService): void {
+  new Gauge({
+    name: 'switchboard_sip_messages_total',
+    help: 'SIP messages by direction and outcome since start',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+    collect() {
+      const c = sip.stack.counters;
+      this.set({ kind: 'received' }, c.received);
+      this.set({ kind: 'sent' }, c.sent);
+      this.set({ kind: 'parse_error' }, c.parseErrors);
+      this.set({ kind: 'rejected' }, c.rejected);
+      this.set({ kind: 'dropped' }, c.dropped);
+    },
+  });
+  new Gauge({
+    name: 'switchboard_sip_registrations_accepted_total',
+    help: 'REGISTER requests answered 200 since start',
+    registers: [registry],
+    collect() {
+      this.set(sip.stack.counters.registrations);
+    },
+  });
+  new Gauge({
+    name: 'switchboard_sip_bindings',
+    help: 'Live registration bindings (contacts)',
+    registers: [registry],
+    collect() {
+      this.set(sip.bindings.size);
+    },
+  });
+  new Gauge({
+    name: 'switchboard_sip_transactions',
+    help: 'Live SIP transactions by side',
+    labelNames: ['side'] as const,
+    registers: [registry],
+    collect() {
+      const n = sip.stack.transactions.size;
+      this.set({ side: 'server' }, n.servers);
+      this.set({ side: 'client' }, n.clients);
+    },
+  });
+  new Gauge({
+    name: 'switchboard_sip_connections',
+    help: 'Open SIP connections by transport',
+    labelNames: ['transport'] as const,
+    registers: [registry],
+    collect() {
+      for (const [name, st] of Object.entries(sip.transports.stats())) this.set({ transport: name }, st?.connectionsOpen ?? 0);
+    },
+  });
 }

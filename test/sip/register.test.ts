@@ -79,6 +79,10 @@ describe('REGISTER with digest authentication', () => {
     expect(regs[0]).toMatchObject({ transport: 'UDP', source_address: '127.0.0.1' });
     expect(regs[0].contact).toMatch(/^sip:alice@127\.0\.0\.1:\d+;transport=UDP$/i);
     expect(regs[0].expires_in).toBeGreaterThan(250);
+    const metrics = (await fetch(`${t.sb.baseUrl}/metrics`).then((r) => r.text())).split('\n');
+    const accepted = Number(metrics.find((l) => l.startsWith('switchboard_sip_registrations_accepted_total '))?.split(' ')[1]);
+    expect(accepted).toBeGreaterThanOrEqual(50);
+    expect(metrics.find((l) => l.startsWith('switchboard_sip_bindings '))).toBeDefined();
   });
 
   it('sipp registers over TCP', async () => {
@@ -121,6 +125,67 @@ describe('REGISTER with digest authentication', () => {
       await registerer.unregister();
     } finally {
       await ua.stop();
+    }
+  });
+});
+
+describe('registrations across a restart and per tenant domain', () => {
+  it('keeps bindings through a restart and picks the tenant by the request domain', async () => {
+    const { startServer, runCli, tempDataDir } = await import('../helpers/server.js');
+    const { client } = await import('../helpers/http.js');
+    const dataDir = tempDataDir();
+    let sb = await startServer({ dataDir });
+    // A second tenant with its own SIP domain and an account of the same name.
+    const made = JSON.parse((await runCli(['tenant', 'create', '--name', 'B', '--sip-domain', 'pbx.b.example', '--json'], dataDir)).stdout);
+    const b = client(sb.baseUrl, made.api_key);
+    const cred = await b.post('/api/v1/voice/sip-credentials', { username: 'frank', password: 'frank-in-b-1' });
+    expect(cred.body.data.realm).toBe('pbx.b.example');
+    const peer = await UdpPeer.open();
+    try {
+      const req = (n: number, auth?: string) =>
+        [
+          'REGISTER sip:pbx.b.example SIP/2.0',
+          `Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bK-dom-${n};rport`,
+          'From: <sip:frank@pbx.b.example>;tag=d1',
+          'To: <sip:frank@pbx.b.example>',
+          'Call-ID: domain-test@127.0.0.1',
+          `CSeq: ${n} REGISTER`,
+          `Contact: <sip:frank@127.0.0.1:${peer.port}>`,
+          ...(auth ? [`Authorization: ${auth}`] : []),
+          'Max-Forwards: 70',
+          'Expires: 600',
+          'Content-Length: 0',
+          '',
+          '',
+        ].join('\r\n');
+      const { parseMessage } = await import('../../sip/message/parse.js');
+      const { answerChallenge, DigestClientState } = await import('../../sip/auth/index.js');
+      await peer.send(req(1), sb.sipPort);
+      const raw = (await peer.next(2000))!;
+      expect(parseWireResponse(raw)!.header('www-authenticate')).toContain('realm="pbx.b.example"');
+      const [answer] = answerChallenge(parseMessage(Buffer.from(raw)) as any, parseMessage(Buffer.from(req(1))) as any,
+        { username: 'frank', password: 'frank-in-b-1' }, new DigestClientState());
+      await peer.send(req(2, answer!.value), sb.sipPort);
+      expect(parseWireResponse((await peer.next(2000))!)!.status).toBe(200);
+      const registered = async () => {
+        for (let i = 0; i < 50; i++) {
+          const r = await b.get(`/api/v1/voice/sip-credentials/${cred.body.data.id}`);
+          if (r.body.data.registrations.length) return r.body.data.registrations;
+          await new Promise((res) => setTimeout(res, 100));
+        }
+        return [];
+      };
+      expect(await registered()).toHaveLength(1);
+      // Restart: the binding is back, with its remaining lifetime.
+      expect(await sb.stop()).toBe(0);
+      sb = await startServer({ dataDir });
+      expect(sb.stdout()).toMatch(/"restored_registrations":1/);
+      const again = await client(sb.baseUrl, made.api_key).get(`/api/v1/voice/sip-credentials/${cred.body.data.id}`);
+      expect(again.body.data.registrations).toHaveLength(1);
+      expect(again.body.data.registrations[0].expires_in).toBeGreaterThan(500);
+    } finally {
+      peer.close();
+      await sb.stop();
     }
   });
 });
