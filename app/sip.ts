@@ -61,7 +61,10 @@ export async function startSip(config: Config, store: Store, logger: Logger): Pr
     log,
   });
   const addresses = await stack.start();
-  const sweep = setInterval(() => bindings.sweep(), 5_000);
+  const sweep = setInterval(() => {
+    bindings.sweep();
+    stack.transactions.expireCompleted();
+  }, 5_000);
   sweep.unref();
   log.info({ restored_registrations: restored }, 'sip ready');
 

@@ -6,7 +6,6 @@ import type { SipRequest, SipResponse } from '../message/message.js';
 import { parseMessage, SipParseError } from '../message/parse.js';
 import { createResponse } from '../message/response.js';
 import { canRespond, SipError, validateRequest, validateResponse } from '../message/validate.js';
-import { parseSipUri } from '../uri.js';
 import { TransactionLayer, type Peer, type ServerTransaction } from '../transaction/transaction-layer.js';
 import type { Clock, TimerValues } from '../transaction/timers.js';
 import type { ListenAddress, SipTransport } from '../transport/types.js';
@@ -244,20 +243,12 @@ export class SipStack {
   }
 
   private domainOf(req: SipRequest): string {
-    try {
-      return parseSipUri(req.uri).host;
-    } catch {
-      return '';
-    }
+    return req.requestUri()?.host ?? '';
   }
 
   private async register(req: SipRequest, tx: ServerTransaction, source: Peer): Promise<void> {
     // §10.3 step 5 needs a SIP AOR in To; without one there is nothing to bind (unksm2).
-    try {
-      parseSipUri(req.to().uri);
-    } catch {
-      return this.respond(tx, 400, { reason: 'To is not a SIP address of record' });
-    }
+    if (!req.toSipUri()) return this.respond(tx, 400, { reason: 'To is not a SIP address of record' });
     const tenant = await this.opts.directory.tenantFor(this.domainOf(req));
     if (!tenant) return this.respond(tx, 404, { reason: 'Domain not served here' });
     const result = await this.opts.auth.verify(req, {

@@ -12,11 +12,17 @@ export function stampVia(req: SipRequest, source: Peer): void {
   const via = req.topVia();
   const wantsPort = via.params.has('rport') && via.params.get('rport') === '';
   const hostDiffers = via.host !== source.address && via.host !== `[${source.address}]`;
+  // RFC 3581 §4: with rport, received is added even when the host matches.
   if (!wantsPort && !hostDiffers) return;
-  if (hostDiffers || wantsPort) via.params.set('received', source.address);
+  via.params.set('received', source.address);
   if (wantsPort) via.params.set('rport', String(source.port));
   // Rewrite only the first Via value of the first Via field; others stay byte for byte.
   const field = req.headers.find((h) => h.key === 'via')!;
+  const comma = field.value.indexOf(',');
+  if (comma < 0 && !field.value.includes('"')) {
+    field.value = formatVia(via);
+    return;
+  }
   const values = splitList(field.value);
   values[0] = formatVia(via);
   field.value = values.join(', ');

@@ -33,10 +33,26 @@ const CANONICAL: Record<string, string> = {
   'mime-version': 'MIME-Version',
 };
 
+// Header names repeat from message to message ("Via", "From", "CSeq"...), so their
+// keys are remembered; the cache is bounded because names come from the network.
+const KEYS = new Map<string, string>();
+const MAX_CACHED_NAMES = 2048;
+
 /** The lookup key of a header name: compact forms expanded, lower case. */
 export function headerKey(name: string): string {
+  const hit = KEYS.get(name);
+  if (hit !== undefined) return hit;
   const lower = name.toLowerCase();
-  return COMPACT[lower] ?? lower;
+  const key = COMPACT[lower] ?? lower;
+  if (KEYS.size < MAX_CACHED_NAMES && isToken(name)) KEYS.set(name, key);
+  return key;
+}
+
+/** A header name that is a valid token, with its key; undefined when it is not a token. */
+export function tokenHeaderKey(name: string): string | undefined {
+  const hit = KEYS.get(name);
+  if (hit !== undefined) return hit;
+  return isToken(name) ? headerKey(name) : undefined;
 }
 
 /** "content-length" → "Content-Length", keeping the usual exceptions (Call-ID, CSeq...). */

@@ -5,6 +5,7 @@ import { canonicalName, headerKey, LIST_HEADERS } from './header-names.js';
 import { formatNameAddr, parseNameAddr, type NameAddr } from './name-addr.js';
 import { parseUint32, SipSyntaxError, splitList } from './scanner.js';
 import { formatVia, parseVia, type Via } from './via.js';
+import { parseSipUri, type SipUri } from '../uri.js';
 
 export interface HeaderField {
   /** The name as written (compact or long, any case). */
@@ -27,7 +28,7 @@ export interface Contact extends NameAddr {
 abstract class SipMessageBase {
   readonly headers: HeaderField[];
   body: Buffer;
-  private cache = new Map<string, unknown>();
+  protected cache = new Map<string, unknown>();
 
   constructor(headers: HeaderField[], body: Buffer) {
     this.headers = headers;
@@ -106,7 +107,7 @@ abstract class SipMessageBase {
     return this;
   }
 
-  private cached<T>(key: string, make: () => T): T {
+  protected cached<T>(key: string, make: () => T): T {
     if (this.cache.has(key)) return this.cache.get(key) as T;
     const v = make();
     this.cache.set(key, v);
@@ -136,6 +137,17 @@ abstract class SipMessageBase {
 
   to(): NameAddr {
     return this.cached('to', () => parseNameAddr(this.required('to')));
+  }
+
+  /** The To URI parsed as a SIP URI, or undefined when it is not one. */
+  toSipUri(): SipUri | undefined {
+    return this.cached('to-uri', () => {
+      try {
+        return parseSipUri(this.to().uri);
+      } catch {
+        return undefined;
+      }
+    });
   }
 
   callId(): string {
@@ -203,6 +215,17 @@ abstract class SipMessageBase {
 
 export class SipRequest extends SipMessageBase {
   override readonly isRequest = true as const;
+
+  /** The Request-URI parsed as a SIP URI, or undefined when it is not one. */
+  requestUri(): SipUri | undefined {
+    return this.cached('ruri', () => {
+      try {
+        return parseSipUri(this.uri);
+      } catch {
+        return undefined;
+      }
+    });
+  }
 
   constructor(
     public method: string,

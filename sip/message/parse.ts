@@ -4,7 +4,7 @@
 //
 //   start-line CRLF *( field-name HCOLON field-value CRLF ) CRLF [ body ]
 //   a field continues on lines that start with SP or HTAB (line folding, §7.3.1)
-import { headerKey, isToken } from './header-names.js';
+import { isToken, tokenHeaderKey } from './header-names.js';
 import { SipRequest, SipResponse, type HeaderField, type SipMessage } from './message.js';
 import { trimLws } from './scanner.js';
 
@@ -122,11 +122,12 @@ function fillHeaders(msg: SipMessage, lines: string[], limits: ParseLimits, leni
     }
     const colon = line.indexOf(':');
     const name = colon > 0 ? trimLws(line.slice(0, colon)) : '';
-    if (!isToken(name)) {
+    const key = name === '' ? undefined : tokenHeaderKey(name);
+    if (key === undefined) {
       if (lenient) continue;
       throw fail(msg, `bad header line ${JSON.stringify(line.slice(0, 40))}`);
     }
     if (fields.length >= limits.maxHeaderFields) throw fail(msg, 'too many header fields');
-    fields.push({ name, key: headerKey(name), value: trimLws(line.slice(colon + 1)) });
+    fields.push({ name, key, value: trimLws(line.slice(colon + 1)) });
   }
 }

@@ -6,7 +6,6 @@ import { SINGLE_HEADERS } from './header-names.js';
 import type { SipRequest, SipResponse } from './message.js';
 import { parseNameAddr } from './name-addr.js';
 import { SipSyntaxError } from './scanner.js';
-import { isSipUri } from '../uri.js';
 
 export class SipError extends Error {
   constructor(
@@ -34,39 +33,66 @@ export const KNOWN_METHODS = new Set([
   'INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'REGISTER', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'INFO', 'REFER', 'MESSAGE', 'UPDATE',
 ]);
 
-function syntax(fn: () => unknown, what: string): void {
+
+/** The field a header key names in error responses. */
+const MISSING: Record<string, string> = { via: 'Via', from: 'From', to: 'To', 'call-id': 'Call-ID', cseq: 'CSeq' };
+const SINGLE = new Set<string>(SINGLE_HEADERS);
+const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+\-.]*:[^\s<>]+$/;
+const SIP_SCHEME = /^sips?:/i;
+const DIGITS = /^\s*\d{1,10}\s*$/;
+
+/** Structural checks every request passes (a stateless element's §16.3 plus §8.2.2 basics). */
+export function validateRequest(req: SipRequest): void {
+  // One pass over the fields: presence of the five core headers, no duplicates of the
+  // ones that may appear once (multi01).
+  let seen = 0;
+  let singles: Set<string> | undefined;
+  for (const h of req.headers) {
+    const k = h.key;
+    if (k === 'via') seen |= 1;
+    else if (k === 'from') seen |= 2;
+    else if (k === 'to') seen |= 4;
+    else if (k === 'call-id') seen |= 8;
+    else if (k === 'cseq') seen |= 16;
+    if (SINGLE.has(k)) {
+      singles ??= new Set();
+      if (singles.has(k)) throw new SipError(400, `Duplicate ${k}`);
+      singles.add(k);
+    }
+  }
+  if (seen !== 31) {
+    const missing = ['via', 'from', 'to', 'call-id', 'cseq'].find((_k, i) => (seen & (1 << i)) === 0)!;
+    throw new SipError(400, `Missing ${MISSING[missing]}`);
+  }
+  let what = 'Via';
   try {
-    fn();
+    req.vias();
+    what = 'From';
+    req.from();
+    what = 'To';
+    req.to();
+    what = 'Call-ID';
+    req.callId();
+    what = 'CSeq';
+    req.cseq();
+    what = 'Contact';
+    req.contacts();
+    what = 'Route';
+    req.routes();
+    what = 'Record-Route';
+    req.recordRoutes();
   } catch (err) {
     if (err instanceof SipSyntaxError) throw new SipError(400, `Bad ${what}`);
     throw err;
   }
-}
-
-/** Structural checks every request passes (a stateless element's §16.3 plus §8.2.2 basics). */
-export function validateRequest(req: SipRequest): void {
-  for (const name of ['via', 'from', 'to', 'call-id', 'cseq'] as const) {
-    if (!req.has(name)) throw new SipError(400, `Missing ${name === 'call-id' ? 'Call-ID' : name === 'cseq' ? 'CSeq' : name.charAt(0).toUpperCase() + name.slice(1)}`);
-  }
-  for (const name of SINGLE_HEADERS) {
-    if (req.count(name) > 1) throw new SipError(400, `Duplicate ${name}`);
-  }
-  syntax(() => req.vias(), 'Via');
-  syntax(() => req.from(), 'From');
-  syntax(() => req.to(), 'To');
-  syntax(() => req.callId(), 'Call-ID');
-  syntax(() => req.cseq(), 'CSeq');
-  syntax(() => req.contacts(), 'Contact');
-  syntax(() => req.routes(), 'Route');
-  syntax(() => req.recordRoutes(), 'Record-Route');
   // CSeq's method must be the request's (§8.1.1.5, mismatch01). An unknown method is
   // left to the UAS core, which answers 501 (mismatch02 prefers that).
   if (KNOWN_METHODS.has(req.method) && req.cseq().method !== req.method) throw new SipError(400, 'CSeq method does not match');
   const mf = req.get('max-forwards');
-  if (mf !== undefined && !/^\s*\d{1,10}\s*$/.test(mf)) throw new SipError(400, 'Bad Max-Forwards');
+  if (mf !== undefined && !DIGITS.test(mf)) throw new SipError(400, 'Bad Max-Forwards');
   // Request-URI: an absolute URI, never <...> or with spaces (ltgtruri, lwsruri).
-  if (!/^[A-Za-z][A-Za-z0-9+\-.]*:[^\s<>]+$/.test(req.uri)) throw new SipError(400, 'Bad Request-URI');
-  if (/^sips?:/i.test(req.uri) && !isSipUri(req.uri)) throw new SipError(400, 'Bad Request-URI');
+  if (!ABSOLUTE_URI.test(req.uri)) throw new SipError(400, 'Bad Request-URI');
+  if (SIP_SCHEME.test(req.uri) && req.requestUri() === undefined) throw new SipError(400, 'Bad Request-URI');
 }
 
 export function validateResponse(res: SipResponse): void {

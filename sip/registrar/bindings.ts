@@ -80,7 +80,10 @@ export class BindingTable {
   /** Live bindings of an AOR, highest q first, then most recent. */
   lookup(tenantId: string, aor: string): Binding[] {
     const t = this.now();
-    return this.list(tenantId, aor, false)
+    const all = this.list(tenantId, aor, false);
+    // The common case (one phone per address) needs no copy and no sort.
+    if (all.length === 1) return all[0]!.expiresAt > t ? all : [];
+    return all
       .filter((b) => b.expiresAt > t)
       .sort((a, b) => Number(b.params.q ?? 1) - Number(a.params.q ?? 1) || b.updatedAt - a.updatedAt);
   }

@@ -2,7 +2,7 @@
 import type { SipRequest } from '../message/message.js';
 import type { NameAddr } from '../message/name-addr.js';
 import { formatParams } from '../message/scanner.js';
-import { parseSipUri, SipUriError } from '../uri.js';
+import { parseSipUri } from '../uri.js';
 import type { Peer } from '../transaction/transaction-layer.js';
 import type { Binding, BindingTable } from './bindings.js';
 
@@ -55,17 +55,11 @@ export class Registrar {
       headers,
       changed: 0,
     });
-    let aor: string;
-    let aorUser: string | undefined;
-    try {
-      // §10.3 step 5: "The registrar extracts the address-of-record from the To header field."
-      const to = parseSipUri(req.to().uri);
-      aorUser = to.user;
-      aor = aorOf(req.to().uri);
-    } catch (err) {
-      if (err instanceof SipUriError) return fail(400, 'To is not a SIP address of record');
-      throw err;
-    }
+    // §10.3 step 5: "The registrar extracts the address-of-record from the To header field."
+    const to = req.toSipUri();
+    if (!to) return fail(400, 'To is not a SIP address of record');
+    const aorUser = to.user;
+    const aor = `${to.scheme}:${to.user ?? ''}@${to.host}`;
     // §10.3 step 6: the authenticated user must be authorized to modify this AOR's
     // bindings; a user may register only their own address.
     if (aorUser !== ctx.username) return fail(403, 'Not your address of record');

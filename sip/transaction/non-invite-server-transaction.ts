@@ -73,6 +73,12 @@ export class NonInviteServerTransaction extends Transaction<NonInviteServerState
     }
     this.transition('completed', ['trying', 'proceeding']);
     this.req = undefined;
+    if (!this.env.reliable && this.env.retire) {
+      // The layer absorbs retransmissions for the 64*T1 of Completed from here on.
+      this.env.retire(this.lastWire);
+      this.transition('terminated', ['completed']);
+      return;
+    }
     // §17.2.2: "Timer J to fire in 64*T1 seconds for unreliable transports, and zero
     // seconds for reliable transports."
     this.startTimer('J', this.env.reliable ? 0 : this.timeout64);

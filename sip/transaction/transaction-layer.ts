@@ -35,6 +35,8 @@ export interface TransactionUser {
 
 export interface TransactionLayerDeps {
   clock: Clock;
+  /** Milliseconds, monotonic; for the expiry of completed transactions. Default performance.now. */
+  now?: () => number;
   timers?: TimerValues;
   send(msg: SipRequest | SipResponse, to: Peer): void;
   sendBytes(data: Buffer, to: Peer): void;
@@ -69,18 +71,75 @@ function clientKey(branch: string, method: string): string {
   return `${branch}|${method}`;
 }
 
+/**
+ * Completed non-INVITE server transactions on UDP, reduced to what Completed does
+ * (§17.2.2): resend the final response to a retransmitted request until Timer J
+ * (64*T1) expires. A registrar under load holds ~64*T1 seconds of them; as bare
+ * bytes in a map with a FIFO of expiry times they cost no timer and no machine each.
+ */
+class CompletedAbsorber {
+  private readonly wires = new Map<string, { wire: Buffer; to: Peer }>();
+  private keys: string[] = [];
+  private times: number[] = [];
+  private head = 0;
+
+  constructor(
+    private readonly holdMs: number,
+    private readonly now: () => number,
+  ) {}
+
+  add(key: string, wire: Buffer, to: Peer): void {
+    this.wires.set(key, { wire, to });
+    this.keys.push(key);
+    this.times.push(this.now() + this.holdMs);
+    this.expire();
+  }
+
+  get(key: string): { wire: Buffer; to: Peer } | undefined {
+    return this.wires.get(key);
+  }
+
+  get size(): number {
+    return this.wires.size;
+  }
+
+  /** Drops what has expired (every entry waits the same time, so the oldest come first). */
+  expire(): void {
+    const t = this.now();
+    while (this.head < this.keys.length && this.times[this.head]! <= t) {
+      const key = this.keys[this.head]!;
+      // A later completion of the same key (a new request reusing a branch) keeps its own entry.
+      const entry = this.wires.get(key);
+      if (entry) this.wires.delete(key);
+      this.head++;
+    }
+    if (this.head > 4096 && this.head * 2 > this.keys.length) {
+      this.keys = this.keys.slice(this.head);
+      this.times = this.times.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
+
 export class TransactionLayer {
   private readonly servers = new Map<string, ServerTransaction>();
   private readonly clients = new Map<string, ClientTransaction>();
   private readonly timers: TimerValues;
+  private readonly completed: CompletedAbsorber;
   tu: TransactionUser | undefined;
 
   constructor(private readonly deps: TransactionLayerDeps) {
     this.timers = deps.timers ?? DEFAULT_TIMERS;
+    this.completed = new CompletedAbsorber(64 * this.timers.T1, deps.now ?? (() => performance.now()));
   }
 
-  get size(): { servers: number; clients: number } {
-    return { servers: this.servers.size, clients: this.clients.size };
+  get size(): { servers: number; clients: number; completed: number } {
+    return { servers: this.servers.size, clients: this.clients.size, completed: this.completed.size };
+  }
+
+  /** Drops expired completed-transaction records; the stack calls it periodically. */
+  expireCompleted(): void {
+    this.completed.expire();
   }
 
   /** Where responses to a request go (§18.2.2, RFC 3581 §4). */
@@ -90,7 +149,7 @@ export class TransactionLayer {
     return { transport: source.transport, address: source.address, port: req.topVia().port ?? 5060 };
   }
 
-  private env(to: Peer, onDone: () => void): TransactionEnv {
+  private env(to: Peer, onDone: () => void, retireKey?: string): TransactionEnv {
     return {
       clock: this.deps.clock,
       timers: this.timers,
@@ -99,11 +158,18 @@ export class TransactionLayer {
       encode: (m) => m.toBuffer(),
       sendBytes: (b) => this.deps.sendBytes(b, to),
       terminated: onDone,
+      ...(retireKey !== undefined ? { retire: (wire: Buffer) => this.completed.add(retireKey, wire, to) } : {}),
     };
   }
 
   receiveRequest(req: SipRequest, source: Peer): void {
     const key = serverKey(req);
+    const done = this.completed.get(key);
+    if (done) {
+      // A retransmission of a request we answered: the same final response again.
+      if (req.method !== 'ACK') this.deps.sendBytes(done.wire, done.to);
+      return;
+    }
     const existing = this.servers.get(key);
     if (existing) {
       if (req.method === 'ACK' && existing instanceof InviteServerTransaction) {
@@ -121,7 +187,7 @@ export class TransactionLayer {
     if (req.method === 'ACK') return this.tu?.onRequest(req, undefined, source);
 
     const target = TransactionLayer.responseTarget(req, source);
-    const env = this.env(target, () => this.servers.delete(key));
+    const env = this.env(target, () => this.servers.delete(key), req.method === 'INVITE' ? undefined : key);
     const tx: ServerTransaction =
       req.method === 'INVITE' ? new InviteServerTransaction(req, env) : new NonInviteServerTransaction(req, env);
     this.servers.set(key, tx);

@@ -16,6 +16,12 @@ export interface TransactionEnv {
   sendBytes(data: Buffer): void;
   /** Called once, when the machine reaches Terminated (the layer forgets it). */
   terminated(): void;
+  /**
+   * Optional: takes over a completed non-INVITE server transaction on an unreliable
+   * transport for its Timer J wait, keeping only the response bytes to resend; the
+   * machine then terminates at once. Without it the machine waits itself.
+   */
+  retire?(wire: Buffer): void;
 }
 
 export type TimerName = 'A' | 'B' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I' | 'J' | 'K' | 'L' | 'M';

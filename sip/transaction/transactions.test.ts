@@ -416,3 +416,37 @@ describe('SlottedClock', () => {
     clock.stop();
   });
 });
+
+describe('completed non-INVITE transactions on UDP', () => {
+  it('answer retransmissions with the same bytes for 64*T1, then count as new requests', () => {
+    let now = 0;
+    const sent: Buffer[] = [];
+    const tl = new TransactionLayer({
+      clock: new ManualClock(),
+      now: () => now,
+      send: (m) => sent.push(m.toBuffer()),
+      sendBytes: (b) => sent.push(b),
+      isReliable: () => false,
+    });
+    let requests = 0;
+    tl.tu = {
+      onRequest: (req, tx) => {
+        requests++;
+        (tx as NonInviteServerTransaction).handle({ type: 'respond', response: createResponse(req, 200) });
+      },
+    };
+    const udp: Peer = { transport: 'UDP', address: '192.0.2.1', port: 5060 };
+    tl.receiveRequest(request('REGISTER', 'z9hG4bK-abs-1'), udp);
+    expect(tl.size).toMatchObject({ servers: 0, completed: 1 });
+    now = 64 * T1 - 1;
+    tl.receiveRequest(request('REGISTER', 'z9hG4bK-abs-1'), udp);
+    expect(requests).toBe(1);
+    expect(sent).toHaveLength(2);
+    expect(sent[1]!.equals(sent[0]!)).toBe(true);
+    now = 64 * T1;
+    tl.expireCompleted();
+    expect(tl.size.completed).toBe(0);
+    tl.receiveRequest(request('REGISTER', 'z9hG4bK-abs-1'), udp);
+    expect(requests).toBe(2);
+  });
+});
