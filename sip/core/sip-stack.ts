@@ -238,7 +238,8 @@ export class SipStack {
       ['Accept-Encoding', 'identity'],
       ['Accept-Language', 'en'],
     ];
-    if (this.caps.supported.length > 0) headers.push(['Supported', this.caps.supported.join(', ')]);
+    // Supported is sent even when empty: "no extensions" is an answer too (§20.37).
+    headers.push(['Supported', this.caps.supported.join(', ')]);
     this.respond(tx, 200, { headers });
   }
 

@@ -184,3 +184,33 @@ describe('RFC 5118 IPv6 torture messages', () => {
     expect(parseSipUri(unamb.uri)).toMatchObject({ host: '2001:db8::10', port: 5070 });
   });
 });
+
+describe('limits', () => {
+  const base = (extra: string[]) =>
+    Buffer.from(
+      [
+        'REGISTER sip:example.com SIP/2.0',
+        ...extra,
+        'From: <sip:a@example.com>;tag=1',
+        'To: <sip:a@example.com>',
+        'Call-ID: limits@example.com',
+        'CSeq: 1 REGISTER',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n'),
+    );
+  it('refuses more than 70 Vias and more than 32 Contacts with 400, accepts 70 and 32', () => {
+    const vias = (n: number) => Array.from({ length: n }, (_, i) => `Via: SIP/2.0/UDP 192.0.2.${i % 250}:5060;branch=z9hG4bK-${i}`);
+    const contacts = (n: number) => [`Contact: ${Array.from({ length: n }, (_, i) => `<sip:a@192.0.2.${i % 250}>`).join(', ')}`];
+    expect(outcome(base(vias(70))).result).toBe('ok');
+    expect(outcome(base(vias(71))).result).toBe(400);
+    expect(outcome(base([...vias(1), ...contacts(32)])).result).toBe('ok');
+    expect(outcome(base([...vias(1), ...contacts(33)])).result).toBe(400);
+  });
+
+  it('refuses more than 256 header fields', () => {
+    const many = Array.from({ length: 300 }, (_, i) => `X-Filler-${i}: x`);
+    expect(outcome(base(['Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK-x', ...many])).result).toBe(400);
+  });
+});

@@ -41,6 +41,14 @@ const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+\-.]*:[^\s<>]+$/;
 const SIP_SCHEME = /^sips?:/i;
 const DIGITS = /^\s*\d{1,10}\s*$/;
 
+/**
+ * Counts beyond which a request is refused (400) before anything acts on it: a Via
+ * list this long is a loop or an attack (Max-Forwards starts at 70, so no real path is longer), and no
+ * phone registers dozens of contacts in one request.
+ */
+export const MAX_VIAS = 70;
+export const MAX_CONTACTS = 32;
+
 /** Structural checks every request passes (a stateless element's §16.3 plus §8.2.2 basics). */
 export function validateRequest(req: SipRequest): void {
   // One pass over the fields: presence of the five core headers, no duplicates of the
@@ -66,7 +74,7 @@ export function validateRequest(req: SipRequest): void {
   }
   let what = 'Via';
   try {
-    req.vias();
+    if (req.vias().length > MAX_VIAS) throw new SipError(400, 'Too Many Via Header Fields');
     what = 'From';
     req.from();
     what = 'To';
@@ -76,7 +84,8 @@ export function validateRequest(req: SipRequest): void {
     what = 'CSeq';
     req.cseq();
     what = 'Contact';
-    req.contacts();
+    const contacts = req.contacts();
+    if (contacts !== '*' && contacts.length > MAX_CONTACTS) throw new SipError(400, 'Too Many Contacts');
     what = 'Route';
     req.routes();
     what = 'Record-Route';
