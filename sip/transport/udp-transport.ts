@@ -3,7 +3,8 @@
 // stop here: STUN Binding requests (RFC 5626 §4.4.2) are answered, and the bare-CRLF
 // datagrams many phones send to hold their NAT binding open are dropped.
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import { lookup as dnsLookup } from 'node:dns';
+import { isIP, isIPv6 } from 'node:net';
 import type { ListenAddress, Peer, SipTransport } from './types.js';
 import { normaliseAddress } from './peer-address.js';
 import { bindingResponse, canMapAddress, isBindingRequest, isStun } from './stun-binding.js';
@@ -51,7 +52,10 @@ export class UdpTransport implements SipTransport, ObservableTransport {
   }
 
   async listen(): Promise<ListenAddress> {
-    const socket = createSocket({ type: isIPv6(this.host) ? 'udp6' : 'udp4' });
+    // Destinations are always IP addresses here (the layers above resolve names), so the
+    // lookup answers at once instead of through dns.lookup's deferred callback: one
+    // tick and one async-hooks scope less per datagram sent.
+    const socket = createSocket({ type: isIPv6(this.host) ? 'udp6' : 'udp4', lookup: ipLookup });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind({ address: this.host, port: this.port }, () => {
@@ -146,4 +150,15 @@ function isKeepAlive(data: Buffer): boolean {
     if (c !== 0x0d && c !== 0x0a && c !== 0x20) return false;
   }
   return true;
+}
+
+/** dgram's lookup: IP literals answered synchronously, names through DNS. */
+function ipLookup(
+  address: string,
+  family: unknown,
+  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const kind = isIP(address);
+  if (kind !== 0) return callback(null, address, kind);
+  dnsLookup(address, family as number, callback);
 }
