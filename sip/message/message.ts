@@ -206,6 +206,19 @@ abstract class SipMessageBase {
       .filter((t) => t !== '');
   }
 
+  protected abstract startLine(): string;
+
+  /** The wire form; Content-Length is set to the body's length. */
+  toBuffer(): Buffer {
+    this.set('Content-Length', String(this.body.length));
+    const head = Buffer.from(`${this.startLine()}\r\n${this.headerText()}\r\n`, 'utf8');
+    return this.body.length === 0 ? head : Buffer.concat([head, this.body]);
+  }
+
+  toString(): string {
+    return this.toBuffer().toString('utf8');
+  }
+
   protected headerText(): string {
     let out = '';
     for (const h of this.headers) out += `${h.name}: ${h.value}\r\n`;
@@ -237,15 +250,8 @@ export class SipRequest extends SipMessageBase {
     super(headers, body);
   }
 
-  /** The wire form; Content-Length is set to the body's length. */
-  toBuffer(): Buffer {
-    this.set('Content-Length', String(this.body.length));
-    const head = `${this.method} ${this.uri} ${this.version}\r\n${this.headerText()}\r\n`;
-    return this.body.length === 0 ? Buffer.from(head, 'utf8') : Buffer.concat([Buffer.from(head, 'utf8'), this.body]);
-  }
-
-  override toString(): string {
-    return this.toBuffer().toString('utf8');
+  protected startLine(): string {
+    return `${this.method} ${this.uri} ${this.version}`;
   }
 }
 
@@ -262,14 +268,8 @@ export class SipResponse extends SipMessageBase {
     super(headers, body);
   }
 
-  toBuffer(): Buffer {
-    this.set('Content-Length', String(this.body.length));
-    const head = `${this.version} ${this.status} ${this.reason}\r\n${this.headerText()}\r\n`;
-    return this.body.length === 0 ? Buffer.from(head, 'utf8') : Buffer.concat([Buffer.from(head, 'utf8'), this.body]);
-  }
-
-  override toString(): string {
-    return this.toBuffer().toString('utf8');
+  protected startLine(): string {
+    return `${this.version} ${this.status} ${this.reason}`;
   }
 }
 
