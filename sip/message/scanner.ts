@@ -8,8 +8,6 @@ export class SipSyntaxError extends Error {
   }
 }
 
-const WS = /[ \t]/;
-
 /** Trims SIP linear whitespace (SP and HTAB) only; String#trim would also eat U+FEFF and friends. */
 export function trimLws(s: string): string {
   let a = 0;
@@ -69,34 +67,42 @@ export function parseParams(text: string): Map<string, string> {
   const params = new Map<string, string>();
   let i = 0;
   const n = text.length;
-  const skipWs = (): void => {
-    while (i < n && WS.test(text[i]!)) i++;
-  };
+  // Character codes, not regular expressions: this runs for every Via, From, To and
+  // Contact of every message.
+  const isWs = (c: number): boolean => c === 0x20 || c === 0x09;
   while (i < n) {
-    skipWs();
+    while (i < n && isWs(text.charCodeAt(i))) i++;
     if (i >= n) break;
-    if (text[i] !== ';') throw new SipSyntaxError(`expected ";" in parameters, got ${JSON.stringify(text.slice(i, i + 10))}`);
+    if (text.charCodeAt(i) !== 0x3b /* ; */) {
+      throw new SipSyntaxError(`expected ";" in parameters, got ${JSON.stringify(text.slice(i, i + 10))}`);
+    }
     i++;
-    skipWs();
+    while (i < n && isWs(text.charCodeAt(i))) i++;
     const nameStart = i;
-    while (i < n && !WS.test(text[i]!) && text[i] !== '=' && text[i] !== ';') i++;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (isWs(c) || c === 0x3d /* = */ || c === 0x3b) break;
+    }
     const name = text.slice(nameStart, i);
     if (name === '') throw new SipSyntaxError('empty parameter name');
-    skipWs();
+    while (i < n && isWs(text.charCodeAt(i))) i++;
     let value = '';
-    if (text[i] === '=') {
+    if (text.charCodeAt(i) === 0x3d) {
       i++;
-      skipWs();
-      if (text[i] === '"') {
+      while (i < n && isWs(text.charCodeAt(i))) i++;
+      if (text.charCodeAt(i) === 0x22 /* " */) {
         const q = i;
         i++;
-        while (i < n && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+        while (i < n && text.charCodeAt(i) !== 0x22) i += text.charCodeAt(i) === 0x5c /* \ */ ? 2 : 1;
         if (i >= n) throw new SipSyntaxError('unterminated quoted parameter value');
         i++;
         value = unquote(text.slice(q, i));
       } else {
         const vStart = i;
-        while (i < n && !WS.test(text[i]!) && text[i] !== ';') i++;
+        for (; i < n; i++) {
+          const c = text.charCodeAt(i);
+          if (isWs(c) || c === 0x3b) break;
+        }
         value = text.slice(vStart, i);
         if (value === '') throw new SipSyntaxError(`parameter ${name} has "=" but no value`);
       }
