@@ -39,9 +39,35 @@ export interface Store {
   dataDir: string;
   newId: IdGenerator;
   now: () => Date;
+  /**
+   * Changes that caches elsewhere in this process must hear about at once (the SIP
+   * directory caches credentials): `emit` after the change is committed.
+   */
+  changes: ChangeFeed;
   /** Cheap liveness probe of the database connection. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+export type ChangeKind = 'sip_credential' | 'tenant';
+
+/** A minimal in-process change feed: listeners are called synchronously, errors contained. */
+export class ChangeFeed {
+  private readonly listeners: ((kind: ChangeKind, tenantId: string) => void)[] = [];
+
+  on(listener: (kind: ChangeKind, tenantId: string) => void): void {
+    this.listeners.push(listener);
+  }
+
+  emit(kind: ChangeKind, tenantId: string): void {
+    for (const l of this.listeners) {
+      try {
+        l(kind, tenantId);
+      } catch {
+        // A cache that fails to invalidate must not fail the write that changed the data.
+      }
+    }
+  }
 }
 
 export interface StoreOptions {
@@ -76,6 +102,7 @@ export function createStore(
       numbers: repo('numbers', 'num'),
     },
     registrations,
+    changes: new ChangeFeed(),
     db,
     secrets,
     dataDir,

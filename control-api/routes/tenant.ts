@@ -88,6 +88,7 @@ export function tenantRoutes(store: Store): AnyRouteSpec[] {
           ...(body.default_number !== undefined ? { defaultNumber: body.default_number } : {}),
           ...(body.sip_domain !== undefined ? { sipDomain: body.sip_domain } : {}),
         });
+        store.changes.emit('tenant', tenant.id);
         return tenantJson(updated!);
       },
     }),

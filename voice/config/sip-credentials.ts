@@ -100,6 +100,7 @@ export class SipCredentialService {
       display_name: input.displayName,
       caller_id: input.callerId,
     });
+    this.store.changes.emit('sip_credential', tenant.id);
     return toCredential(row);
   }
 
@@ -147,11 +148,14 @@ export class SipCredentialService {
       caller_id: merged.callerId,
       ...(merged.password !== undefined ? { realm, ...this.hashes(merged.username, realm, merged.password) } : {}),
     });
+    this.store.changes.emit('sip_credential', tenant.id);
     return updated && toCredential(updated);
   }
 
   async delete(tenantId: string, id: string): Promise<boolean> {
-    return this.repo.delete(tenantId, id);
+    const deleted = await this.repo.delete(tenantId, id);
+    this.store.changes.emit('sip_credential', tenantId);
+    return deleted;
   }
 
   async count(tenantId: string): Promise<number> {

@@ -1,7 +1,9 @@
 // The SIP stack's view of tenants and credentials, from the store. Found credentials
-// are cached for a few seconds: at thousands of REGISTERs a second the same phones
-// come back, and an indexed lookup per request would be most of the work. Misses are
-// not cached, so a credential created through the API works at once.
+// and tenants are cached: at thousands of REGISTERs a second the same phones come
+// back, and a query per request would be most of the work. Changes made through this
+// process (the API) clear the cache at once through the store's change feed; the TTL
+// bounds how long a change made by another process (a cluster peer) takes to show.
+// Misses are not cached, so a credential created anywhere works at the next attempt.
 import type { Store, Tenant } from '../../store/index.js';
 import type { SipCredentialRecord, SipDirectory } from '../../sip/core/sip-stack.js';
 import { realmOf } from '../config/sip-credentials.js';
@@ -17,9 +19,11 @@ export class StoreSipDirectory implements SipDirectory {
 
   constructor(
     private readonly store: Store,
-    private readonly ttlMs = 5000,
+    private readonly ttlMs = 60_000,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    store.changes.on(() => this.invalidate());
+  }
 
   async tenantFor(domain: string): Promise<{ tenantId: string; realm: string } | undefined> {
     const key = domain.toLowerCase();
