@@ -252,14 +252,15 @@ export class SipStack {
     if (!req.toSipUri()) return this.respond(tx, 400, { reason: 'To is not a SIP address of record' });
     const tenant = await this.opts.directory.tenantFor(this.domainOf(req));
     if (!tenant) return this.respond(tx, 404, { reason: 'Domain not served here' });
+    let cred: SipCredentialRecord | undefined;
     const result = await this.opts.auth.verify(req, {
       realm: tenant.realm,
       source,
       proxy: false,
-      lookup: (u) => this.opts.directory.credential(tenant.tenantId, u),
+      // The record found for the digest check is the credential that registers.
+      lookup: async (u) => (cred = await this.opts.directory.credential(tenant.tenantId, u)),
     });
     if (!result.ok) return this.respond(tx, result.status, { ...(result.reason ? { reason: result.reason } : {}), headers: result.headers });
-    const cred = await this.opts.directory.credential(tenant.tenantId, result.username);
     const r = this.opts.registrar.handle(req, {
       tenantId: tenant.tenantId,
       credentialId: cred?.id ?? null,
