@@ -28,7 +28,23 @@ export interface Contact extends NameAddr {
 abstract class SipMessageBase {
   readonly headers: HeaderField[];
   body: Buffer;
-  protected cache = new Map<string, unknown>();
+  // Parsed views, filled on first use and dropped when a header changes. Plain fields,
+  // not a map: these are read many times per message on the hot path.
+  private vVias: Via[] | undefined;
+  private vFrom: NameAddr | undefined;
+  private vTo: NameAddr | undefined;
+  private vToUri: SipUri | null | undefined;
+  private vCallId: string | undefined;
+  private vCseq: CSeq | undefined;
+  private vContacts: NameAddr[] | '*' | undefined;
+  private vRoutes: NameAddr[] | undefined;
+  private vRecordRoutes: NameAddr[] | undefined;
+
+  protected invalidate(): void {
+    this.vVias = this.vFrom = this.vTo = this.vCseq = this.vContacts = this.vRoutes = this.vRecordRoutes = undefined;
+    this.vToUri = undefined;
+    this.vCallId = undefined;
+  }
 
   constructor(headers: HeaderField[], body: Buffer) {
     this.headers = headers;
@@ -89,29 +105,22 @@ abstract class SipMessageBase {
 
   append(name: string, value: string): this {
     this.headers.push({ name, key: headerKey(name), value });
-    this.cache.clear();
+    this.invalidate();
     return this;
   }
 
   /** Adds a field before all others of any kind (a new top Via). */
   prepend(name: string, value: string): this {
     this.headers.unshift({ name, key: headerKey(name), value });
-    this.cache.clear();
+    this.invalidate();
     return this;
   }
 
   remove(name: string): this {
     const key = headerKey(name);
     for (let i = this.headers.length - 1; i >= 0; i--) if (this.headers[i]!.key === key) this.headers.splice(i, 1);
-    this.cache.clear();
+    this.invalidate();
     return this;
-  }
-
-  protected cached<T>(key: string, make: () => T): T {
-    if (this.cache.has(key)) return this.cache.get(key) as T;
-    const v = make();
-    this.cache.set(key, v);
-    return v;
   }
 
   private required(name: string): string {
@@ -122,7 +131,7 @@ abstract class SipMessageBase {
 
   /** Every Via, topmost first. */
   vias(): Via[] {
-    return this.cached('via', () => this.list('via').map(parseVia));
+    return (this.vVias ??= this.list('via').map(parseVia));
   }
 
   topVia(): Via {
@@ -132,56 +141,59 @@ abstract class SipMessageBase {
   }
 
   from(): NameAddr {
-    return this.cached('from', () => parseNameAddr(this.required('from')));
+    return (this.vFrom ??= parseNameAddr(this.required('from')));
   }
 
   to(): NameAddr {
-    return this.cached('to', () => parseNameAddr(this.required('to')));
+    return (this.vTo ??= parseNameAddr(this.required('to')));
   }
 
   /** The To URI parsed as a SIP URI, or undefined when it is not one. */
   toSipUri(): SipUri | undefined {
-    return this.cached('to-uri', () => {
+    if (this.vToUri === undefined) {
       try {
-        return parseSipUri(this.to().uri);
+        this.vToUri = parseSipUri(this.to().uri);
       } catch {
-        return undefined;
+        this.vToUri = null;
       }
-    });
+    }
+    return this.vToUri ?? undefined;
   }
 
   callId(): string {
-    return this.cached('call-id', () => {
+    if (this.vCallId === undefined) {
       const v = this.required('call-id').trim();
       // callid = word [ "@" word ] (§25.1): no whitespace inside.
       if (v === '' || /\s/.test(v)) throw new SipSyntaxError('bad Call-ID');
-      return v;
-    });
+      this.vCallId = v;
+    }
+    return this.vCallId;
   }
 
   cseq(): CSeq {
-    return this.cached('cseq', () => {
+    if (this.vCseq === undefined) {
       const m = /^\s*(\S+)\s+(\S+)\s*$/.exec(this.required('cseq'));
       if (!m) throw new SipSyntaxError('bad CSeq');
-      return { seq: parseUint32(m[1]!, 'CSeq number'), method: m[2]! };
-    });
+      this.vCseq = { seq: parseUint32(m[1]!, 'CSeq number'), method: m[2]! };
+    }
+    return this.vCseq;
   }
 
   /** Contact values; `'*'` for the wildcard of a REGISTER. */
   contacts(): NameAddr[] | '*' {
-    return this.cached('contact', () => {
+    if (this.vContacts === undefined) {
       const values = this.list('contact');
-      if (values.length === 1 && values[0] === '*') return '*' as const;
-      return values.map(parseNameAddr);
-    });
+      this.vContacts = values.length === 1 && values[0] === '*' ? '*' : values.map(parseNameAddr);
+    }
+    return this.vContacts;
   }
 
   routes(): NameAddr[] {
-    return this.cached('route', () => this.list('route').map(parseNameAddr));
+    return (this.vRoutes ??= this.list('route').map(parseNameAddr));
   }
 
   recordRoutes(): NameAddr[] {
-    return this.cached('record-route', () => this.list('record-route').map(parseNameAddr));
+    return (this.vRecordRoutes ??= this.list('record-route').map(parseNameAddr));
   }
 
   /** Max-Forwards, or undefined when absent. */
@@ -230,14 +242,17 @@ export class SipRequest extends SipMessageBase {
   override readonly isRequest = true as const;
 
   /** The Request-URI parsed as a SIP URI, or undefined when it is not one. */
+  private vRequestUri: SipUri | null | undefined;
+
   requestUri(): SipUri | undefined {
-    return this.cached('ruri', () => {
+    if (this.vRequestUri === undefined) {
       try {
-        return parseSipUri(this.uri);
+        this.vRequestUri = parseSipUri(this.uri);
       } catch {
-        return undefined;
+        this.vRequestUri = null;
       }
-    });
+    }
+    return this.vRequestUri ?? undefined;
   }
 
   constructor(
