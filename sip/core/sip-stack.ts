@@ -73,8 +73,6 @@ export interface SipStackOptions {
   application?: (r: InboundRequest) => void;
 }
 
-type Reply = (status: number, opts?: { reason?: string; headers?: [string, string][] }) => void;
-
 export interface SipStackStats {
   received: number;
   sent: number;
@@ -164,8 +162,7 @@ export class SipStack {
           return;
         }
         stampVia(msg, source);
-        if (msg.method === 'REGISTER' && !msg.has('authorization')) this.challengeStatelessly(msg, source);
-        else this.transactions.receiveRequest(msg, source);
+        this.transactions.receiveRequest(msg, source);
       } else {
         try {
           validateResponse(msg);
@@ -222,7 +219,7 @@ export class SipStack {
         case 'OPTIONS':
           return this.options(req, tx);
         case 'REGISTER':
-          return this.register(req, (status, opts) => this.respond(tx, status, opts), source);
+          return this.register(req, tx, source);
         default:
           return this.forApplication(req, tx, source);
       }
@@ -250,33 +247,11 @@ export class SipStack {
     return req.requestUri()?.host ?? '';
   }
 
-  /**
-   * A REGISTER without credentials can only be challenged (or refused): it is answered
-   * without a transaction, as a stateless UAS may (§8.2.7). A retransmission simply gets
-   * a fresh challenge, and the server keeps nothing for the half of all REGISTERs that
-   * only ask for a nonce.
-   */
-  private challengeStatelessly(req: SipRequest, source: Peer): void {
-    const target = TransactionLayer.responseTarget(req, source);
-    const reply: Reply = (status, opts = {}) => this.send(createResponse(req, status, opts), target);
-    try {
-      checkRequest(req, this.caps);
-    } catch (err) {
-      if (!(err instanceof SipError)) throw err;
-      this.counters.rejected++;
-      return reply(err.status, { reason: err.reason, headers: err.headers });
-    }
-    this.register(req, reply, source).catch((err: unknown) => {
-      this.opts.log.error({ err: (err as Error).message, method: req.method }, 'sip request failed');
-      reply(500);
-    });
-  }
-
-  private async register(req: SipRequest, reply: Reply, source: Peer): Promise<void> {
+  private async register(req: SipRequest, tx: ServerTransaction, source: Peer): Promise<void> {
     // §10.3 step 5 needs a SIP AOR in To; without one there is nothing to bind (unksm2).
-    if (!req.toSipUri()) return reply(400, { reason: 'To is not a SIP address of record' });
+    if (!req.toSipUri()) return this.respond(tx, 400, { reason: 'To is not a SIP address of record' });
     const tenant = await this.opts.directory.tenantFor(this.domainOf(req));
-    if (!tenant) return reply(404, { reason: 'Domain not served here' });
+    if (!tenant) return this.respond(tx, 404, { reason: 'Domain not served here' });
     let cred: SipCredentialRecord | undefined;
     const result = await this.opts.auth.verify(req, {
       realm: tenant.realm,
@@ -285,7 +260,7 @@ export class SipStack {
       // The record found for the digest check is the credential that registers.
       lookup: async (u) => (cred = await this.opts.directory.credential(tenant.tenantId, u)),
     });
-    if (!result.ok) return reply(result.status, { ...(result.reason ? { reason: result.reason } : {}), headers: result.headers });
+    if (!result.ok) return this.respond(tx, result.status, { ...(result.reason ? { reason: result.reason } : {}), headers: result.headers });
     const r = this.opts.registrar.handle(req, {
       tenantId: tenant.tenantId,
       credentialId: cred?.id ?? null,
@@ -293,7 +268,7 @@ export class SipStack {
       source,
     });
     if (r.status === 200) this.counters.registrations++;
-    reply(r.status, { ...(r.reason ? { reason: r.reason } : {}), headers: r.headers });
+    this.respond(tx, r.status, { ...(r.reason ? { reason: r.reason } : {}), headers: r.headers });
   }
 
   private async forApplication(req: SipRequest, tx: ServerTransaction, source: Peer): Promise<void> {
