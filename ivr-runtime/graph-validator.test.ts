@@ -5,37 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { checkGraph } from './graph-validator.js';
 import { FlowGraphInvalidError } from './graph-problem.js';
 import { validateFlow, type ReferenceLookup } from './flow-validation.js';
+import { seedDefinition } from '../test/fixtures/seed-ivr-flow.js';
 
 /** The seed's "Main Menu" example. */
 function seed(): { nodes: any[]; edges: any[] } {
-  return {
-    nodes: [
-      { id: 'start', type: 'ivrStart', data: {} },
-      {
-        id: 'menu',
-        type: 'menu',
-        data: {
-          ttsText: 'Welcome to Acme Corp. Press 1 for sales, 2 for support, or 3 to leave a voicemail.',
-          language: 'en-US',
-          timeout: 8,
-          menuOptions: [
-            { key: '1', label: 'Sales' },
-            { key: '2', label: 'Support' },
-            { key: '3', label: 'Voicemail' },
-          ],
-        },
-      },
-      { id: 'sales', type: 'transfer', data: { transferTo: '+14155550101' } },
-      { id: 'support', type: 'transfer', data: { transferTo: '+14155550102' } },
-      { id: 'voicemail', type: 'voicemail', data: { greeting: 'Please leave a message after the tone.' } },
-    ],
-    edges: [
-      { id: 'e0', source: 'start', target: 'menu' },
-      { id: 'e1', source: 'menu', target: 'sales', sourceHandle: '1' },
-      { id: 'e2', source: 'menu', target: 'support', sourceHandle: '2' },
-      { id: 'e3', source: 'menu', target: 'voicemail', sourceHandle: '3' },
-    ],
-  };
+  return seedDefinition();
 }
 
 /** Problems as "code@field" (or "code@node" when there is no field), sorted, for exact comparison. */

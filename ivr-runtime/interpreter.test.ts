@@ -8,38 +8,12 @@ import type { FlowEnvironment } from './handlers/index.js';
 import { runFlow } from './interpreter.js';
 import { simulateFlow } from './dry-run.js';
 import { ScriptedCallControl, type CallEvent } from './scripted-call-control.js';
+import { SEED_WELCOME, seedDefinition } from '../test/fixtures/seed-ivr-flow.js';
 
-const WELCOME = 'Welcome to Acme Corp. Press 1 for sales, 2 for support, or 3 to leave a voicemail.';
+const WELCOME = SEED_WELCOME;
 
 function seed(): { nodes: any[]; edges: any[] } {
-  return {
-    nodes: [
-      { id: 'start', type: 'ivrStart', data: {} },
-      {
-        id: 'menu',
-        type: 'menu',
-        data: {
-          ttsText: WELCOME,
-          language: 'en-US',
-          timeout: 8,
-          menuOptions: [
-            { key: '1', label: 'Sales' },
-            { key: '2', label: 'Support' },
-            { key: '3', label: 'Voicemail' },
-          ],
-        },
-      },
-      { id: 'sales', type: 'transfer', data: { transferTo: '+14155550101' } },
-      { id: 'support', type: 'transfer', data: { transferTo: '+14155550102' } },
-      { id: 'voicemail', type: 'voicemail', data: { greeting: 'Please leave a message after the tone.' } },
-    ],
-    edges: [
-      { id: 'e0', source: 'start', target: 'menu' },
-      { id: 'e1', source: 'menu', target: 'sales', sourceHandle: '1' },
-      { id: 'e2', source: 'menu', target: 'support', sourceHandle: '2' },
-      { id: 'e3', source: 'menu', target: 'voicemail', sourceHandle: '3' },
-    ],
-  };
+  return seedDefinition();
 }
 
 function compile(def: unknown): CompiledFlow {

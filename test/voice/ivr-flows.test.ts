@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, expectMeta, type ApiResponse } from '../helpers/http.js';
 import { checkIsolationAndPaging, expectFieldErrors, startWithTwoTenants, type TwoTenants } from '../helpers/voice.js';
+import { seedFlowBody } from '../fixtures/seed-ivr-flow.js';
 
 let t: TwoTenants;
 const BASE = '/api/v1/voice/ivr-flows';
@@ -18,38 +19,7 @@ afterAll(async () => {
 });
 
 /** The seed's request body, verbatim. */
-const seedBody = () => ({
-  name: 'Main Menu',
-  active: true,
-  definition: {
-    nodes: [
-      { id: 'start', type: 'ivrStart', data: {} },
-      {
-        id: 'menu',
-        type: 'menu',
-        data: {
-          ttsText: 'Welcome to Acme Corp. Press 1 for sales, 2 for support, or 3 to leave a voicemail.',
-          language: 'en-US',
-          timeout: 8,
-          menuOptions: [
-            { key: '1', label: 'Sales' },
-            { key: '2', label: 'Support' },
-            { key: '3', label: 'Voicemail' },
-          ],
-        },
-      },
-      { id: 'sales', type: 'transfer', data: { transferTo: '+14155550101' } },
-      { id: 'support', type: 'transfer', data: { transferTo: '+14155550102' } },
-      { id: 'voicemail', type: 'voicemail', data: { greeting: 'Please leave a message after the tone.' } },
-    ],
-    edges: [
-      { id: 'e0', source: 'start', target: 'menu' },
-      { id: 'e1', source: 'menu', target: 'sales', sourceHandle: '1' },
-      { id: 'e2', source: 'menu', target: 'support', sourceHandle: '2' },
-      { id: 'e3', source: 'menu', target: 'voicemail', sourceHandle: '3' },
-    ],
-  } as { nodes: any[]; edges: any[] },
-});
+const seedBody = seedFlowBody;
 
 /** Writes rows the API of this issue cannot create (numbers) or that other resources own. */
 function insert(table: string, row: Record<string, unknown>): void {
