@@ -4,10 +4,10 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { startWithTwoTenants, type TwoTenants } from '../helpers/voice.js';
 import { ROOT } from '../helpers/server.js';
 import { parseWireResponse, UdpPeer } from '../helpers/sip-udp.js';
+import { registerWithSipJs } from '../helpers/sipjs.js';
 
 const SCENARIOS = path.join(ROOT, 'test/sip/scenarios');
 
@@ -97,34 +97,13 @@ describe('REGISTER with digest authentication', () => {
   });
 
   it('sip.js registers over WebSocket', async () => {
-    (globalThis as any).WebSocket ??= WebSocket;
-    const { UserAgent, Registerer, RegistererState } = await import('sip.js');
-    const ua = new UserAgent({
-      uri: UserAgent.makeURI('sip:carol@127.0.0.1'),
-      authorizationUsername: 'carol',
-      authorizationPassword: 'carol-secret-3',
-      transportOptions: { server: `ws://127.0.0.1:${t.sb.sip.WS}` },
-      logLevel: 'error',
-    });
-    await ua.start();
+    const reg = await registerWithSipJs({ server: `ws://127.0.0.1:${t.sb.sip.WS}`, user: 'carol', password: 'carol-secret-3' });
     try {
-      const registerer = new Registerer(ua, { expires: 300 });
-      const registered = new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('not registered within 10 s')), 10_000);
-        registerer.stateChange.addListener((s) => {
-          if (s === RegistererState.Registered) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-      });
-      await registerer.register();
-      await registered;
       const regs = await registrations('carol');
       expect(regs[0]).toMatchObject({ transport: 'WS' });
-      await registerer.unregister();
+      await reg.unregister();
     } finally {
-      await ua.stop();
+      await reg.stop();
     }
   });
 });

@@ -2,10 +2,10 @@
 // with the self-signed certificate made at first start, and sip.js over WSS.
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { client } from '../helpers/http.js';
 import { parseWireResponse } from '../helpers/sip-udp.js';
+import { registerWithSipJs } from '../helpers/sipjs.js';
 import { parseMessage } from '../../sip/message/parse.js';
 import { answerChallenge, DigestClientState } from '../../sip/auth/index.js';
 import type { SipRequest, SipResponse } from '../../sip/message/message.js';
@@ -94,40 +94,11 @@ describe('SIP over TLS', () => {
 
 describe('SIP over secure WebSocket', () => {
   it('sip.js registers over WSS', async () => {
-    // The server's certificate is self-signed: this client accepts it, as a test may.
-    class InsecureWebSocket extends WebSocket {
-      constructor(url: string, protocols?: string | string[]) {
-        super(url, protocols, { rejectUnauthorized: false });
-      }
-    }
-    const previous = (globalThis as any).WebSocket;
-    (globalThis as any).WebSocket = InsecureWebSocket;
-    const { UserAgent, Registerer, RegistererState } = await import('sip.js');
-    const ua = new UserAgent({
-      uri: UserAgent.makeURI('sip:tina@127.0.0.1'),
-      authorizationUsername: 'tina',
-      authorizationPassword: 'tina-secret-77',
-      transportOptions: { server: `wss://127.0.0.1:${sb.sip.WSS}` },
-      logLevel: 'error',
-    });
+    const reg = await registerWithSipJs({ server: `wss://127.0.0.1:${sb.sip.WSS}`, user: 'tina', password: 'tina-secret-77' });
     try {
-      await ua.start();
-      const registerer = new Registerer(ua, { expires: 300 });
-      const registered = new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('not registered within 10 s')), 10_000);
-        registerer.stateChange.addListener((s) => {
-          if (s === RegistererState.Registered) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-      });
-      await registerer.register();
-      await registered;
       expect(await registrationOver('WSS')).toMatchObject({ source_address: '127.0.0.1' });
     } finally {
-      await ua.stop();
-      (globalThis as any).WebSocket = previous;
+      await reg.stop();
     }
   });
 });
