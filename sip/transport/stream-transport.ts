@@ -2,12 +2,13 @@
 // connections pass the admission guard, outbound connections opened on demand, and
 // connection reuse — a reply goes back on the connection its request came in on
 // (§18.2.2), and a request to an address we already have a connection to uses it.
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import type { ListenAddress, Peer, SipTransport } from './types.js';
 import { StreamConnection, type ReadyEvent, type StreamConnectionOwner } from './stream-connection.js';
 import { transportEnv, type TransportEnv, type TransportEnvOptions } from './transport-env.js';
 import { emptyStats, type ObservableTransport, type TransportStats } from './transport-stats.js';
 import { endpointKey, normaliseAddress } from './peer-address.js';
+import { listenServer } from './listen.js';
 
 export interface StreamTransportOptions extends TransportEnvOptions {
   /** Address to listen on (and to connect from when it is not a wildcard). Default 0.0.0.0. */
@@ -45,17 +46,8 @@ export abstract class StreamTransport implements SipTransport, ObservableTranspo
 
   async listen(): Promise<ListenAddress> {
     const server = createServer({ noDelay: true }, this.onConnection);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ host: this.host, port: this.port, backlog: 1024 }, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    // Accept errors (EMFILE...) arrive here; without a listener they would crash the process.
-    server.on('error', (err) => this.env.log.warn({ err, transport: this.name }, 'SIP listener error'));
+    const bound = await listenServer(server, this.host, this.port, this.env.log, this.name);
     this.server = server;
-    const bound = server.address() as AddressInfo;
     return { transport: this.name, host: bound.address, port: bound.port };
   }
 

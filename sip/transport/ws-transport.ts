@@ -5,7 +5,7 @@
 // for a browser goes on the connection it registered over.
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { TimerHandle } from '../transaction/timers.js';
@@ -14,6 +14,7 @@ import { WsConnection, type WsConnectionOwner } from './ws-connection.js';
 import { transportEnv, type TransportEnv, type TransportEnvOptions } from './transport-env.js';
 import { emptyStats, type ObservableTransport, type TransportStats } from './transport-stats.js';
 import { endpointKey, normaliseAddress } from './peer-address.js';
+import { listenServer } from './listen.js';
 
 export interface WsTransportOptions extends TransportEnvOptions {
   /** Default 0.0.0.0. */
@@ -81,16 +82,8 @@ export class WsTransport implements SipTransport, ObservableTransport, WsConnect
     server.on('upgrade', this.onUpgrade);
     server.on('request', onPlainRequest);
     server.on('clientError', (_err: Error, socket: Duplex) => socket.destroy());
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ host: this.host, port: this.port, backlog: 1024 }, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    server.on('error', (err) => this.env.log.warn({ err, transport: this.name }, 'SIP WebSocket listener error'));
+    const bound = await listenServer(server, this.host, this.port, this.env.log, this.name);
     this.server = server;
-    const bound = server.address() as AddressInfo;
     return { transport: this.name, host: bound.address, port: bound.port };
   }
 
