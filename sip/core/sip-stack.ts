@@ -291,7 +291,10 @@ export class SipStack {
       if (!result.ok) return this.respond(tx, result.status, { ...(result.reason ? { reason: result.reason } : {}), headers: result.headers });
       return this.respond(tx, 480);
     }
-    // BYE, CANCEL, INFO... outside any dialog we know.
+    // §9.2: a CANCEL that matches a transaction is answered 200 whatever became of the
+    // INVITE (here it has its final answer already); one that matches nothing gets 481.
+    if (req.method === 'CANCEL' && this.transactions.findInvite(req)) return this.respond(tx, 200);
+    // BYE, INFO... outside any dialog we know.
     this.respond(tx, 481);
   }
 }
