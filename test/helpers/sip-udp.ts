@@ -141,3 +141,21 @@ export function ackFor(res: WireResponse, requestUri: string): string {
     '',
   ].join('\r\n');
 }
+
+/** A minimal out-of-dialog request from a UdpPeer (no body). */
+export function simpleRequest(opts: { method: string; port: number; branch: string; callId: string; cseq?: number; user?: string }): string {
+  const cseq = opts.cseq ?? 1;
+  const user = opts.user ?? 'bob';
+  return [
+    `${opts.method} sip:${user}@127.0.0.1 SIP/2.0`,
+    `Via: SIP/2.0/UDP 127.0.0.1:${opts.port};branch=${opts.branch}`,
+    'From: <sip:probe@127.0.0.1>;tag=p1',
+    `To: <sip:${user}@127.0.0.1>`,
+    `Call-ID: ${opts.callId}`,
+    `CSeq: ${cseq} ${opts.method}`,
+    'Max-Forwards: 70',
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
+}

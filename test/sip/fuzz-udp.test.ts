@@ -3,26 +3,18 @@
 // 127.0.0.1 (every message's Via points at the test socket).
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, startServer, type RunningServer } from '../helpers/server.js';
-import { UdpPeer, viaToPeer } from '../helpers/sip-udp.js';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/server.js';
+import { useServerAndPeer } from '../helpers/sip-server.js';
+import { simpleRequest, viaToPeer } from '../helpers/sip-udp.js';
 import { mutate, prng } from '../../sip/message/mutate.js';
 
 const CORPUS = path.resolve(ROOT, '../shared/fixtures/rfc4475');
-let sb: RunningServer;
-let peer: UdpPeer;
-
-beforeAll(async () => {
-  sb = await startServer();
-  peer = await UdpPeer.open();
-});
-afterAll(async () => {
-  peer?.close();
-  await sb?.stop();
-});
+const t = useServerAndPeer();
 
 describe('fuzzing over UDP', () => {
   it('survives 3,000 mutated messages and still answers OPTIONS', async () => {
+    const { sb, peer } = t;
     const seeds = readdirSync(CORPUS)
       .filter((f) => f.endsWith('.dat'))
       .map((f) => viaToPeer(readFileSync(path.join(CORPUS, f)), peer.port));
@@ -32,18 +24,7 @@ describe('fuzzing over UDP', () => {
       // Pace the burst a little so the test measures robustness, not socket buffers.
       if (i % 200 === 199) await new Promise((r) => setTimeout(r, 20));
     }
-    const options = [
-      'OPTIONS sip:probe@127.0.0.1 SIP/2.0',
-      `Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bK-after-fuzz`,
-      'From: <sip:probe@127.0.0.1>;tag=f1',
-      'To: <sip:probe@127.0.0.1>',
-      'Call-ID: after-fuzz@127.0.0.1',
-      'CSeq: 1 OPTIONS',
-      'Max-Forwards: 70',
-      'Content-Length: 0',
-      '',
-      '',
-    ].join('\r\n');
+    const options = simpleRequest({ method: 'OPTIONS', port: peer.port, branch: 'z9hG4bK-after-fuzz', callId: 'after-fuzz@127.0.0.1', user: 'probe' });
     await peer.send(options, sb.sipPort);
     const r = await peer.response(5000, 'after-fuzz@127.0.0.1');
     expect(r?.status).toBe(200);

@@ -4,9 +4,10 @@
 // the test's socket first, so no answer ever leaves 127.0.0.1.
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, startServer, type RunningServer } from '../helpers/server.js';
-import { ackFor, callIdOf, UdpPeer, viaToPeer } from '../helpers/sip-udp.js';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/server.js';
+import { useServerAndPeer } from '../helpers/sip-server.js';
+import { ackFor, callIdOf, simpleRequest, viaToPeer } from '../helpers/sip-udp.js';
 
 const CORPUS = path.resolve(ROOT, '../shared/fixtures/rfc4475');
 
@@ -64,31 +65,10 @@ const EXPECTED: Record<string, number> = {
   test: 0,
 };
 
-let sb: RunningServer;
-let peer: UdpPeer;
-
-beforeAll(async () => {
-  sb = await startServer();
-  peer = await UdpPeer.open();
-});
-afterAll(async () => {
-  peer?.close();
-  await sb?.stop();
-});
+const t = useServerAndPeer();
 
 const OPTIONS = (port: number, n: number): string =>
-  [
-    'OPTIONS sip:probe@127.0.0.1 SIP/2.0',
-    `Via: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bK-probe-${n}`,
-    'From: <sip:probe@127.0.0.1>;tag=p1',
-    'To: <sip:probe@127.0.0.1>',
-    `Call-ID: probe-${n}@127.0.0.1`,
-    `CSeq: ${n} OPTIONS`,
-    'Max-Forwards: 70',
-    'Content-Length: 0',
-    '',
-    '',
-  ].join('\r\n');
+  simpleRequest({ method: 'OPTIONS', port, branch: `z9hG4bK-probe-${n}`, callId: `probe-${n}@127.0.0.1`, cseq: n, user: 'probe' });
 
 describe('RFC 4475 over UDP', () => {
   it('has an expectation for every message, and every request is pointed at 127.0.0.1', () => {
@@ -105,6 +85,7 @@ describe('RFC 4475 over UDP', () => {
   });
 
   it.each(Object.entries(EXPECTED))('%s → %i', async (name, status) => {
+    const { sb, peer } = t;
     peer.drain();
     const raw = viaToPeer(readFileSync(path.join(CORPUS, `${name}.dat`)), peer.port, name);
     await peer.send(raw, sb.sipPort);

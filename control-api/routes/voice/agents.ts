@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { notFound } from '../../errors.js';
 import { defineRoute, pageQuery, type AnyRouteSpec } from '../../route.js';
-import { AGENT_KINDS, AGENT_STATUSES, AgentService, MAX_SKILLS, type Agent } from '../../../voice/config/agents.js';
+import { AGENT_KINDS, AGENT_STATUSES, AgentService, MAX_SKILLS, type Agent, type AgentInput } from '../../../voice/config/agents.js';
 import { e164, idParams, inUse, resourceName, type VoiceRouteContext } from './common.js';
 
 const prefixedId = (prefix: string) =>
@@ -61,6 +61,22 @@ const createBody = z.object({
   tts_voice_id: fields.tts_voice_id.default(null),
   archived: fields.archived.default(false),
 });
+
+/** The API's snake_case fields as the service's input (create: all set; update: some). */
+function agentFields(body: z.infer<typeof createBody>): AgentInput;
+function agentFields(body: z.infer<typeof updateBody>): Partial<AgentInput>;
+function agentFields(body: z.infer<typeof updateBody>): Partial<AgentInput> {
+  return {
+    name: body.name,
+    kind: body.kind,
+    extensionId: body.extension_id,
+    phoneNumber: body.phone_number,
+    streamUrl: body.stream_url,
+    skills: body.skills,
+    ttsVoiceId: body.tts_voice_id,
+    archived: body.archived,
+  };
+}
 
 const updateBody = z.object({
   name: fields.name.optional(),
@@ -134,16 +150,7 @@ export function agentRoutes(ctx: VoiceRouteContext): AnyRouteSpec[] {
       status: 201,
       handler: async ({ body, auth }) =>
         agentJson(
-          await agents.create(auth.tenant.id, {
-            name: body.name,
-            kind: body.kind,
-            extensionId: body.extension_id,
-            phoneNumber: body.phone_number,
-            streamUrl: body.stream_url,
-            skills: body.skills,
-            ttsVoiceId: body.tts_voice_id,
-            archived: body.archived,
-          }),
+          await agents.create(auth.tenant.id, agentFields(body)),
         ),
     }),
     defineRoute({
@@ -195,16 +202,7 @@ export function agentRoutes(ctx: VoiceRouteContext): AnyRouteSpec[] {
       body: updateBody,
       response: agentSchema,
       handler: async ({ params: p, body, auth }) => {
-        const a = await agents.update(auth.tenant.id, p.id, {
-          name: body.name,
-          kind: body.kind,
-          extensionId: body.extension_id,
-          phoneNumber: body.phone_number,
-          streamUrl: body.stream_url,
-          skills: body.skills,
-          ttsVoiceId: body.tts_voice_id,
-          archived: body.archived,
-        });
+        const a = await agents.update(auth.tenant.id, p.id, agentFields(body));
         if (!a) throw notFound('Agent');
         return agentJson(a);
       },
