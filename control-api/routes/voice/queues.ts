@@ -9,6 +9,7 @@ import {
   QUEUE_STRATEGIES,
   QueueService,
   type Queue,
+  type QueueInput,
 } from '../../../voice/config/queues.js';
 import { e164, httpUrl, idParams, inUse, resourceName, type VoiceRouteContext } from './common.js';
 
@@ -47,6 +48,21 @@ const createBody = z.object({
   overflow_voicemail_id: fields.overflow_voicemail_id.default(null),
   hold_music_url: fields.hold_music_url.default(null),
 });
+
+/** The API's snake_case fields as the service's input (create: all set; update: some). */
+function queueFields(body: z.infer<typeof createBody>): QueueInput;
+function queueFields(body: z.infer<typeof updateBody>): Partial<QueueInput>;
+function queueFields(body: z.infer<typeof updateBody>): Partial<QueueInput> {
+  return {
+    name: body.name,
+    strategy: body.strategy,
+    maxWaitSeconds: body.max_wait_seconds,
+    overflowAction: body.overflow_action,
+    overflowNumber: body.overflow_number,
+    overflowVoicemailId: body.overflow_voicemail_id,
+    holdMusicUrl: body.hold_music_url,
+  };
+}
 
 const updateBody = z.object({
   name: fields.name.optional(),
@@ -103,15 +119,7 @@ export function queueRoutes(ctx: VoiceRouteContext): AnyRouteSpec[] {
       status: 201,
       handler: async ({ body, auth }) =>
         queueJson(
-          await queues.create(auth.tenant.id, {
-            name: body.name,
-            strategy: body.strategy,
-            maxWaitSeconds: body.max_wait_seconds,
-            overflowAction: body.overflow_action,
-            overflowNumber: body.overflow_number,
-            overflowVoicemailId: body.overflow_voicemail_id,
-            holdMusicUrl: body.hold_music_url,
-          }),
+          await queues.create(auth.tenant.id, queueFields(body)),
         ),
     }),
     defineRoute({
@@ -155,15 +163,7 @@ export function queueRoutes(ctx: VoiceRouteContext): AnyRouteSpec[] {
       body: updateBody,
       response: queueSchema,
       handler: async ({ params: p, body, auth }) => {
-        const q = await queues.update(auth.tenant.id, p.id, {
-          name: body.name,
-          strategy: body.strategy,
-          maxWaitSeconds: body.max_wait_seconds,
-          overflowAction: body.overflow_action,
-          overflowNumber: body.overflow_number,
-          overflowVoicemailId: body.overflow_voicemail_id,
-          holdMusicUrl: body.hold_music_url,
-        });
+        const q = await queues.update(auth.tenant.id, p.id, queueFields(body));
         if (!q) throw notFound('Queue');
         return queueJson(q);
       },
