@@ -27,7 +27,7 @@ SWITCHBOARD_DATA_DIR="$WORK/data" SWITCHBOARD_HTTP_HOST=127.0.0.1 SWITCHBOARD_HT
 SWITCHBOARD_SIP_HOST=127.0.0.1 SWITCHBOARD_SIP_PORT=$SIP_PORT SWITCHBOARD_SIP_TLS_PORT=0 \
 SWITCHBOARD_SIP_WS_PORT=0 SWITCHBOARD_SIP_WSS_PORT=0 SWITCHBOARD_API_KEY=$KEY \
 SWITCHBOARD_LOG_LEVEL=warn SWITCHBOARD_RATE_LIMIT_PER_MINUTE=1000000 \
-  taskset -c 0 node dist/app/main.js > "$WORK/server.log" 2>&1 &
+  taskset -c 0 node ${NODE_FLAGS:-} dist/app/main.js > "$WORK/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$HTTP_PORT/readyz" >/dev/null && break; sleep 0.1; done

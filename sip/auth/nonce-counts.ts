@@ -9,6 +9,7 @@
 // so it is refused (the client gets a stale challenge and a fresh nonce); one issued
 // after the floor cannot have been evicted, so it has really never been used.
 import { LruMap } from './lru-map.js';
+import { ownString } from '../message/scanner.js';
 
 interface Seen {
   nc: number;
@@ -48,7 +49,7 @@ export class NonceCounts {
     }
     if (issuedAt <= this.floor) return false;
     this.dropExpired(now);
-    this.seen.set(nonce, { nc, issuedAt });
+    this.seen.set(ownString(nonce), { nc, issuedAt });
     return true;
   }
 

@@ -129,3 +129,12 @@ export function parseUint32(text: string, what: string): number {
   if (v > 0xffffffff) throw new SipSyntaxError(`${what} exceeds 2^32-1`);
   return v;
 }
+
+/**
+ * A copy of `s` that shares no memory with the message it was cut from. V8 keeps a
+ * substring as a view of its parent, so a short value stored for minutes (a nonce, a
+ * binding's Contact) would otherwise keep the whole header block of its message alive.
+ */
+export function ownString(s: string): string {
+  return s.length === 0 ? '' : Buffer.from(s, 'utf8').toString('utf8');
+}

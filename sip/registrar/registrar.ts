@@ -1,7 +1,7 @@
 // REGISTER processing (RFC 3261 §10.3), after the request was authenticated.
 import type { SipRequest } from '../message/message.js';
 import type { NameAddr } from '../message/name-addr.js';
-import { formatParams } from '../message/scanner.js';
+import { formatParams, ownString } from '../message/scanner.js';
 import { parseSipUri } from '../uri.js';
 import type { Peer } from '../transaction/transaction-layer.js';
 import type { Binding, BindingTable } from './bindings.js';
@@ -101,19 +101,19 @@ export class Registrar {
         continue;
       }
       const params: Record<string, string> = {};
-      for (const [k, v] of contact.params) if (k !== 'expires') params[k] = v;
+      for (const [k, v] of contact.params) if (k !== 'expires') params[ownString(k)] = ownString(v);
       const b: Binding = {
         id: existing.get(contact.uri)?.id ?? this.newId(),
         tenantId: ctx.tenantId,
         credentialId: ctx.credentialId,
-        aor,
-        contact: contact.uri,
+        aor: ownString(aor),
+        contact: ownString(contact.uri),
         params,
-        callId,
+        callId: ownString(callId),
         cseq,
         expiresAt: t + expires * 1000,
         source: ctx.source,
-        userAgent: ua,
+        userAgent: ua === null ? null : ownString(ua),
         updatedAt: t,
       };
       this.table.upsert(b);

@@ -1,6 +1,7 @@
 // Registrations are written behind: the registrar updates memory at once and the
 // rows reach SQLite in one transaction every `flushMs` (or sooner when many wait), so
-// a burst of REGISTERs costs one fsync per batch instead of one per request.
+// a burst of REGISTERs costs one fsync per batch instead of one per request, and a
+// binding refreshed several times within a second is written once.
 import type { RegistrationRow, Store } from '../../store/index.js';
 import type { Binding, BindingStore } from '../../sip/registrar/bindings.js';
 
@@ -13,8 +14,8 @@ export class WriteBehindBindingStore implements BindingStore {
   constructor(
     private readonly store: Store,
     private readonly onError: (err: unknown) => void,
-    private readonly flushMs = 100,
-    private readonly maxPending = 2000,
+    private readonly flushMs = 1000,
+    private readonly maxPending = 5000,
   ) {}
 
   async loadAll(): Promise<Binding[]> {
