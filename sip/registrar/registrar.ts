@@ -131,9 +131,21 @@ export class Registrar {
       params.set('expires', String(Math.max(0, Math.round((b.expiresAt - t) / 1000))));
       headers.push(['Contact', `<${b.contact}>${formatParams(params)}`]);
     }
-    headers.push(['Date', new Date(t).toUTCString()]);
+    headers.push(['Date', httpDate(t)]);
     return { status: 200, headers, changed };
   }
+}
+
+// The Date value changes once a second; thousands of 200s a second share it.
+let dateSecond = -1;
+let dateText = '';
+function httpDate(ms: number): string {
+  const sec = Math.floor(ms / 1000);
+  if (sec !== dateSecond) {
+    dateSecond = sec;
+    dateText = new Date(sec * 1000).toUTCString();
+  }
+  return dateText;
 }
 
 /** Expires values above 2^32-1 count as the maximum (RFC 4475 scalar02); garbage as absent. */
