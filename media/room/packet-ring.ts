@@ -1,0 +1,128 @@
+// The storage behind a jitter buffer: a ring of fixed-size payload slots indexed by sequence
+// number (slot = seq & mask). Each slot remembers which packet it last held and whether that
+// packet is still waiting or was consumed (played or dropped), which is how a copy arriving
+// later is told apart from a late packet.
+//
+// Memory: everything is allocated at construction; put() copies the payload into its slot and
+// take() hands out a view of it, cached per slot and re-made only when the payload length changes
+// (never for constant-size codecs such as G.711 or L16).
+
+/** A packet handed out by the ring; one object, rewritten by every take(). */
+export interface JitterFrame {
+  seq: number;
+  /** The RTP timestamp, unsigned. */
+  ts: number;
+  arrivalMs: number;
+  /** A view into the ring: valid until the next push() or pop() of the buffer that owns it. */
+  payload: Uint8Array;
+}
+
+const EMPTY = 0;
+const HELD = 1;
+const CONSUMED = 2;
+
+export class PacketRing {
+  /** Number of slots: a power of two. */
+  readonly size: number;
+  readonly maxPayloadBytes: number;
+  /** Packets held (waiting to be taken). */
+  count = 0;
+  private readonly mask: number;
+  private readonly seqs: Int32Array;
+  private readonly states: Uint8Array;
+  private readonly stamps: Int32Array;
+  private readonly arrivals: Float64Array;
+  private readonly lengths: Int32Array;
+  private readonly storage: Uint8Array;
+  private readonly views: Uint8Array[] = [];
+
+  /** At least `minSlots` slots of `maxPayloadBytes` each. */
+  constructor(minSlots: number, maxPayloadBytes: number) {
+    let size = 2;
+    while (size < minSlots) size *= 2;
+    this.size = size;
+    this.mask = size - 1;
+    this.maxPayloadBytes = maxPayloadBytes;
+    this.seqs = new Int32Array(size).fill(-1);
+    this.states = new Uint8Array(size);
+    this.stamps = new Int32Array(size);
+    this.arrivals = new Float64Array(size);
+    this.lengths = new Int32Array(size);
+    this.storage = new Uint8Array(size * maxPayloadBytes);
+    for (let i = 0; i < size; i++) this.views.push(this.storage.subarray(i * maxPayloadBytes, (i + 1) * maxPayloadBytes));
+  }
+
+  /** Whether packet `seq` is held. */
+  holds(seq: number): boolean {
+    const slot = seq & this.mask;
+    return this.states[slot] === HELD && this.seqs[slot] === seq;
+  }
+
+  /** Whether packet `seq` was held and has been played or dropped since. */
+  consumed(seq: number): boolean {
+    const slot = seq & this.mask;
+    return this.states[slot] === CONSUMED && this.seqs[slot] === seq;
+  }
+
+  /** Stores packet `seq` (`ts` as int32), replacing whatever its slot held. */
+  put(seq: number, ts: number, payload: Uint8Array, arrivalMs: number): void {
+    const slot = seq & this.mask;
+    if (this.states[slot] === HELD) this.count--;
+    this.storage.set(payload, slot * this.maxPayloadBytes);
+    this.lengths[slot] = payload.length;
+    this.seqs[slot] = seq;
+    this.stamps[slot] = ts;
+    this.arrivals[slot] = arrivalMs;
+    this.states[slot] = HELD;
+    this.count++;
+  }
+
+  /** Hands packet `seq` out through `frame` and marks it consumed; false when it is not held. */
+  take(seq: number, frame: JitterFrame): boolean {
+    const slot = seq & this.mask;
+    if (this.states[slot] !== HELD || this.seqs[slot] !== seq) return false;
+    this.states[slot] = CONSUMED;
+    this.count--;
+    const len = this.lengths[slot]!;
+    let view = this.views[slot]!;
+    if (view.length !== len) {
+      const at = slot * this.maxPayloadBytes;
+      view = this.storage.subarray(at, at + len);
+      this.views[slot] = view;
+    }
+    frame.seq = seq;
+    frame.ts = this.stamps[slot]! >>> 0;
+    frame.arrivalMs = this.arrivals[slot]!;
+    frame.payload = view;
+    return true;
+  }
+
+  /** Drops packet `seq` unplayed; false when it is not held. */
+  drop(seq: number): boolean {
+    const slot = seq & this.mask;
+    if (this.states[slot] !== HELD || this.seqs[slot] !== seq) return false;
+    this.states[slot] = CONSUMED;
+    this.count--;
+    return true;
+  }
+
+  /** Drops every held packet; returns how many there were. */
+  dropAll(): number {
+    const n = this.count;
+    for (let i = 0; i < this.size; i++) if (this.states[i] === HELD) this.states[i] = CONSUMED;
+    this.count = 0;
+    return n;
+  }
+
+  /** Forgets everything, including what was consumed. */
+  clear(): void {
+    this.states.fill(EMPTY);
+    this.seqs.fill(-1);
+    this.count = 0;
+  }
+
+  /** A frame object to pass to take(). */
+  newFrame(): JitterFrame {
+    return { seq: 0, ts: 0, arrivalMs: 0, payload: this.views[0]! };
+  }
+}
