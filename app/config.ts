@@ -32,6 +32,8 @@ export interface Config {
   shutdownGraceMs: number;
   /** Let server-side fetches of user-given URLs reach private and loopback addresses. */
   fetchAllowPrivate: boolean;
+  /** Delay before the first webhook retry; each next one is 3 times longer (docs/webhooks.md). */
+  webhooks: { retryBaseMs: number };
 }
 
 export class ConfigError extends Error {
@@ -62,6 +64,7 @@ export const DEFAULTS = {
   SWITCHBOARD_RATE_LIMIT_PER_MINUTE: '1200',
   SWITCHBOARD_SHUTDOWN_GRACE_MS: '10000',
   SWITCHBOARD_FETCH_ALLOW_PRIVATE: 'false',
+  SWITCHBOARD_WEBHOOK_RETRY_BASE_MS: '5000',
 } as const;
 
 /** First non-internal IPv4 address of this host, else loopback. */
@@ -163,6 +166,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
 
   const perMinute = positiveInt('SWITCHBOARD_RATE_LIMIT_PER_MINUTE');
   const shutdownGraceMs = positiveInt('SWITCHBOARD_SHUTDOWN_GRACE_MS');
+  const webhookRetryBaseMs = positiveInt('SWITCHBOARD_WEBHOOK_RETRY_BASE_MS');
   const fetchPrivateRaw = get('SWITCHBOARD_FETCH_ALLOW_PRIVATE').toLowerCase();
   if (!['true', 'false', '1', '0'].includes(fetchPrivateRaw)) {
     problems.push(`SWITCHBOARD_FETCH_ALLOW_PRIVATE=${JSON.stringify(fetchPrivateRaw)} must be true or false`);
@@ -190,5 +194,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     rateLimit: { perMinute },
     shutdownGraceMs,
     fetchAllowPrivate: fetchPrivateRaw === 'true' || fetchPrivateRaw === '1',
+    webhooks: { retryBaseMs: webhookRetryBaseMs },
   };
 }

@@ -10,6 +10,8 @@ import { createHttpApp } from '../control-api/app.js';
 import { TokenBucketLimiter } from '../control-api/rate-limiter.js';
 import { voiceRoutes } from '../control-api/routes/voice/index.js';
 import { numberRoutes } from '../control-api/routes/numbers.js';
+import { webhookRoutes } from '../control-api/routes/webhooks.js';
+import { createWebhooks } from '../voice/webhooks/index.js';
 import { resumeProcessingClones } from '../voice/config/clone-samples.js';
 import type { Config } from './config.js';
 import { startSip, registerSipMetrics } from './sip.js';
@@ -42,6 +44,14 @@ export async function startSwitchboard(config: Config, logger: Logger): Promise<
   // Clone samples whose processing a stop or crash cut short are fetched again.
   const clones = await resumeProcessingClones(voiceCtx);
   if (clones.resumed > 0) logger.info({ resumed: clones.resumed }, 'voice clone samples resumed');
+  // Call status events: queued in the outbox by the call domain, delivered by this loop.
+  const webhooks = createWebhooks({
+    store,
+    logger: voiceCtx.logger,
+    allowPrivate: config.fetchAllowPrivate,
+    retry: { baseMs: config.webhooks.retryBaseMs },
+  });
+  await webhooks.dispatcher.start();
   const app = createHttpApp({
     store,
     logger: logger.child({ layer: 'http' }),
@@ -49,7 +59,7 @@ export async function startSwitchboard(config: Config, logger: Logger): Promise<
     limiter: new TokenBucketLimiter(),
     tenantRatePerMinute: config.rateLimit.perMinute,
     voiceRoutes: voiceRoutes(voiceCtx),
-    tenantLevelRoutes: numberRoutes(voiceCtx),
+    tenantLevelRoutes: [...numberRoutes(voiceCtx), ...webhookRoutes(webhooks)],
     readiness: async () => {
       const checks: Record<string, string> = {};
       try {
@@ -93,6 +103,7 @@ export async function startSwitchboard(config: Config, logger: Logger): Promise<
       clearTimeout(grace);
       await sip.stop();
       clones.processor.stop();
+      await webhooks.dispatcher.stop();
       await store.close();
     })());
 

@@ -16,6 +16,7 @@ import { mountRoute, rateLimited, type AnyRouteSpec } from './route.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { tenantRoutes } from './routes/tenant.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
+import { mountRecordingDownload } from './routes/voice/recordings.js';
 
 export interface HttpAppDeps {
   store: Store;
@@ -125,6 +126,9 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
     for (const r of g.routes) mountRoute(router, g.basePath, r, rt);
     api.use(g.basePath.slice('/api'.length), router);
   }
+  // Signed recording downloads carry their authorisation in the URL (24 h HMAC), so they
+  // sit in front of the API-key check.
+  mountRecordingDownload(app, deps.store);
   app.use('/api', api);
 
   app.use((req: Request) => {

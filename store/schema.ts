@@ -9,6 +9,10 @@ export interface TenantsTable {
   updated_at: string;
   /** E.164 number used as caller id when a call's `from` is omitted. */
   default_number: string | null;
+  /** Where call status events go when the number's route names no URL. */
+  webhook_url: string | null;
+  /** The webhook signing secret (whsec_...), sealed; null until first used. */
+  webhook_secret: string | null;
 }
 
 export interface ApiKeysTable {
@@ -193,6 +197,88 @@ export interface RegistrationsTable {
   updated_at: number;
 }
 
+export interface WebhookOutboxTable {
+  id: string;
+  tenant_id: string;
+  event_id: string;
+  event_type: string;
+  url: string;
+  /** host:port of `url`: the unit of the per-receiver concurrency limit. */
+  url_host: string;
+  /** The exact JSON body sent. */
+  payload: string;
+  status: string; // pending | delivering | delivered | failed
+  attempts: number;
+  /** pending: next attempt due; delivering: claim lapses; null when delivered or failed. */
+  next_attempt_at: string | null;
+  /** No attempt starts after this. */
+  give_up_at: string;
+  last_status_code: number | null;
+  last_error: string | null;
+  last_attempt_at: string | null;
+  created_at: string;
+  delivered_at: string | null;
+}
+
+/** A call record (CDR): one row per call, written on the synchronous=FULL connection. */
+export interface CallsTable extends TenantRow {
+  direction: string; // inbound | outbound
+  from_number: string;
+  to_number: string;
+  status: string; // initiating | ringing | in_progress | completed | failed | busy | no_answer | cancelled
+  agent_id: string | null;
+  queue_id: string | null;
+  campaign_id: string | null;
+  metadata: string; // JSON object
+  record: number;
+  amd: number;
+  amd_result: string | null;
+  trunk_id: string | null;
+  caller_extension_id: string | null;
+  callee_extension_id: string | null;
+  sip_call_id: string | null;
+  peer_sip_call_id: string | null;
+  ringing_at: string | null;
+  answered_at: string | null;
+  ended_at: string | null;
+  duration_seconds: number | null;
+  hangup_cause: string | null;
+  hangup_side: string | null; // caller | callee | api | system
+  sip_final_status: number | null;
+  quality: string | null; // JSON {mos, jitter_ms, loss_pct, rtt_ms, one_way_audio}
+  recording_id: string | null;
+}
+
+/** A call's timeline: status changes and operations, numbered per call. */
+export interface CallEventsTable {
+  call_id: string;
+  seq: number;
+  type: string;
+  at: string;
+  data: string; // JSON object
+}
+
+export interface RecordingsTable extends TenantRow {
+  call_id: string;
+  status: string; // recording | completed | failed
+  format: string; // wav | mp3
+  channels: number;
+  duration_seconds: number | null;
+  size_bytes: number | null;
+  /** Relative to the data directory. */
+  path: string;
+  error: string | null;
+  completed_at: string | null;
+}
+
+/** Per-tenant call limits; null columns take the server's defaults. */
+export interface TenantCallLimitsTable {
+  tenant_id: string;
+  max_concurrent_calls: number | null;
+  max_calls_per_second: number | null;
+  updated_at: string;
+}
+
 export interface Database {
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
@@ -211,6 +297,11 @@ export interface Database {
   voice_clones: VoiceClonesTable;
   numbers: NumbersTable;
   registrations: RegistrationsTable;
+  webhook_outbox: WebhookOutboxTable;
+  calls: CallsTable;
+  call_events: CallEventsTable;
+  recordings: RecordingsTable;
+  tenant_call_limits: TenantCallLimitsTable;
 }
 
 /** Tables holding tenant-scoped resources with the common columns. */

@@ -7,6 +7,8 @@ export interface Tenant {
   name: string;
   sipDomain: string | null;
   defaultNumber: string | null;
+  /** Receives call status events when the number's route names no URL of its own. */
+  webhookUrl: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -17,7 +19,10 @@ export interface TenantRepository {
   /** The oldest tenant: the one created at first start, and the default for SIP. */
   first(): Promise<Tenant | undefined>;
   list(): Promise<Tenant[]>;
-  update(id: string, patch: { name?: string; sipDomain?: string | null; defaultNumber?: string | null }): Promise<Tenant | undefined>;
+  update(
+    id: string,
+    patch: { name?: string; sipDomain?: string | null; defaultNumber?: string | null; webhookUrl?: string | null },
+  ): Promise<Tenant | undefined>;
   /** The tenant whose SIP domain this is. */
   getBySipDomain(domain: string): Promise<Tenant | undefined>;
   count(): Promise<number>;
@@ -29,6 +34,7 @@ function toTenant(r: TenantsTable): Tenant {
     name: r.name,
     sipDomain: r.sip_domain,
     defaultNumber: r.default_number,
+    webhookUrl: r.webhook_url,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -48,6 +54,8 @@ export class SqlTenantRepository implements TenantRepository {
       name: input.name,
       sip_domain: input.sipDomain?.toLowerCase() ?? null,
       default_number: null,
+      webhook_url: null,
+      webhook_secret: null,
       created_at: at,
       updated_at: at,
     };
@@ -78,7 +86,7 @@ export class SqlTenantRepository implements TenantRepository {
 
   async update(
     id: string,
-    patch: { name?: string; sipDomain?: string | null; defaultNumber?: string | null },
+    patch: { name?: string; sipDomain?: string | null; defaultNumber?: string | null; webhookUrl?: string | null },
   ): Promise<Tenant | undefined> {
     await this.db
       .updateTable('tenants')
@@ -86,6 +94,7 @@ export class SqlTenantRepository implements TenantRepository {
         ...(patch.name !== undefined ? { name: patch.name } : {}),
         ...(patch.sipDomain !== undefined ? { sip_domain: patch.sipDomain } : {}),
         ...(patch.defaultNumber !== undefined ? { default_number: patch.defaultNumber } : {}),
+        ...(patch.webhookUrl !== undefined ? { webhook_url: patch.webhookUrl } : {}),
         updated_at: this.now().toISOString(),
       })
       .where('id', '=', id)

@@ -10,6 +10,7 @@ import { agentRoutes } from './agents.js';
 import { calendarRoutes } from './calendars.js';
 import { voicemailBoxRoutes } from './voicemail-boxes.js';
 import { cloneRoutes } from './clones.js';
+import { callRoutes } from './calls.js';
 
 export type { VoiceRouteContext } from './common.js';
 
@@ -24,5 +25,6 @@ export function voiceRoutes(ctx: VoiceRouteContext): AnyRouteSpec[] {
     ...calendarRoutes(ctx),
     ...voicemailBoxRoutes(ctx),
     ...cloneRoutes(ctx),
+    ...callRoutes(ctx),
   ];
 }
