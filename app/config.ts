@@ -1,6 +1,6 @@
 // Configuration from the environment, validated once at boot. Every bad value is
 // reported with the variable's name; the process refuses to start on any of them.
-import { networkInterfaces } from 'node:os';
+import { availableParallelism, networkInterfaces } from 'node:os';
 import { isIP } from 'node:net';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -24,6 +24,8 @@ export interface Config {
   };
   publicIp: string;
   rtp: { portMin: number; portMax: number };
+  /** The media plane: worker threads, the address RTP binds to and the one written in SDP. */
+  media: { workers: number; address: string; advertisedAddress: string };
   /** The first tenant's key, adopted instead of a generated one. */
   apiKey: string | undefined;
   logLevel: LogLevel;
@@ -65,6 +67,8 @@ export const DEFAULTS = {
   SWITCHBOARD_SHUTDOWN_GRACE_MS: '10000',
   SWITCHBOARD_FETCH_ALLOW_PRIVATE: 'false',
   SWITCHBOARD_WEBHOOK_RETRY_BASE_MS: '5000',
+  SWITCHBOARD_MEDIA_WORKERS: String(Math.max(1, availableParallelism())),
+  SWITCHBOARD_MEDIA_ADDRESS: '0.0.0.0',
 } as const;
 
 /** First non-internal IPv4 address of this host, else loopback. */
@@ -152,6 +156,15 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     problems.push(`SWITCHBOARD_PUBLIC_IP=${JSON.stringify(publicIp)} is not an IPv4 or IPv6 address`);
   }
 
+  const mediaWorkers = positiveInt('SWITCHBOARD_MEDIA_WORKERS');
+  if (mediaWorkers > 64) problems.push(`SWITCHBOARD_MEDIA_WORKERS=${mediaWorkers} is more than 64`);
+  const mediaAddress = get('SWITCHBOARD_MEDIA_ADDRESS');
+  if (isIP(mediaAddress) === 0) problems.push(`SWITCHBOARD_MEDIA_ADDRESS=${JSON.stringify(mediaAddress)} is not an IP address`);
+  // SDP must name an address peers can send to: the bound one, or the public one when
+  // RTP binds every interface.
+  const wildcard = mediaAddress === '0.0.0.0' || mediaAddress === '::';
+  const advertisedAddress = wildcard ? publicIp : mediaAddress;
+
   const apiKey = env.SWITCHBOARD_API_KEY?.trim() || undefined;
   if (apiKey !== undefined && !/^[A-Za-z0-9_\-.~]{24,200}$/.test(apiKey)) {
     problems.push(
@@ -189,6 +202,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     publicIp,
     rtp: { portMin: rtpMin, portMax: rtpMax },
+    media: { workers: mediaWorkers, address: mediaAddress, advertisedAddress },
     apiKey,
     logLevel: logLevelRaw as LogLevel,
     rateLimit: { perMinute },
