@@ -7,9 +7,10 @@ import { parseMessage, SipParseError } from '../message/parse.js';
 import { createResponse } from '../message/response.js';
 import { canRespond, SipError, validateRequest, validateResponse } from '../message/validate.js';
 import { TransactionLayer, type Peer, type ServerTransaction } from '../transaction/transaction-layer.js';
-import type { Clock, TimerValues } from '../transaction/timers.js';
+import { DEFAULT_TIMERS, type Clock, type TimerValues } from '../transaction/timers.js';
 import type { ListenAddress, SipTransport } from '../transport/types.js';
 import type { Registrar } from '../registrar/registrar.js';
+import { isInDialog } from '../dialog/dialog-id.js';
 import { checkRequest, DEFAULT_CAPABILITIES, type Capabilities } from './uas-checks.js';
 import { stampVia } from './via-stamp.js';
 
@@ -29,6 +30,12 @@ export interface SipCredentialRecord {
 export type AuthResult =
   | { ok: true; username: string }
   | { ok: false; status: number; reason?: string; headers: [string, string][] };
+
+/** The tenant a request belongs to, with the outcome of checking its credentials. */
+export type RequestAuthResult = AuthResult & { tenantId?: string };
+
+/** The application above the stack: every request other than REGISTER and OPTIONS. */
+export type SipApplication = (r: InboundRequest) => void;
 
 export interface Authenticator {
   verify(
@@ -70,7 +77,7 @@ export interface SipStackOptions {
    * Requests other than REGISTER and OPTIONS (INVITE, BYE, CANCEL, ACK...). Until the
    * application is attached, authenticated INVITEs get 480 Temporarily Unavailable.
    */
-  application?: (r: InboundRequest) => void;
+  application?: SipApplication;
 }
 
 export interface SipStackStats {
@@ -87,10 +94,12 @@ export class SipStack {
   private readonly byName = new Map<string, SipTransport>();
   private readonly caps: Capabilities;
   private listening: ListenAddress[] = [];
+  private app: SipApplication | undefined;
   readonly counters: SipStackStats = { received: 0, sent: 0, parseErrors: 0, rejected: 0, dropped: 0, registrations: 0 };
 
   constructor(private readonly opts: SipStackOptions) {
     this.caps = opts.capabilities ?? DEFAULT_CAPABILITIES;
+    this.app = opts.application;
     for (const t of opts.transports) {
       this.byName.set(t.name, t);
       t.onMessage = (data, source) => this.receive(data, source, t.reliable);
@@ -121,6 +130,49 @@ export class SipStack {
 
   get addresses(): ListenAddress[] {
     return this.listening;
+  }
+
+  /** The clock the transactions run on (the user agent's timers use it too). */
+  get clock(): Clock {
+    return this.opts.clock;
+  }
+
+  /** T1, T2, T4 of this stack. */
+  get timerValues(): TimerValues {
+    return this.opts.timers ?? DEFAULT_TIMERS;
+  }
+
+  /** What OPTIONS advertises and the UAS checks enforce. */
+  get capabilities(): Capabilities {
+    return this.caps;
+  }
+
+  /** Hands every request other than REGISTER and OPTIONS to `app` (the user agent). */
+  attach(app: SipApplication): void {
+    this.app = app;
+  }
+
+  /** Back to answering INVITEs with a challenge and 480 (no application). */
+  detach(): void {
+    this.app = undefined;
+  }
+
+  /**
+   * Checks a request's credentials for the tenant its domain selects, as a proxy-style
+   * UAS by default (Proxy-Authorization, 407). On failure the result carries the
+   * response to send (the challenge, 403 while locked out, 400 for a malformed one,
+   * 404 when no tenant serves the domain); the caller sends it.
+   */
+  async authenticate(req: SipRequest, source: Peer, opts: { proxy?: boolean } = {}): Promise<RequestAuthResult> {
+    const tenant = await this.opts.directory.tenantFor(this.domainOf(req));
+    if (!tenant) return { ok: false, status: 404, reason: 'Domain not served here', headers: [] };
+    const result = await this.opts.auth.verify(req, {
+      realm: tenant.realm,
+      source,
+      proxy: opts.proxy ?? true,
+      lookup: (u) => this.opts.directory.credential(tenant.tenantId, u),
+    });
+    return { ...result, tenantId: tenant.tenantId };
   }
 
   send(msg: SipRequest | SipResponse, to: Peer): void {
@@ -203,7 +255,7 @@ export class SipStack {
   private dispatch(req: SipRequest, tx: ServerTransaction | undefined, source: Peer): void {
     if (!tx) {
       // An ACK for a 2xx (no transaction of its own): the application's dialogs.
-      this.opts.application?.({ req, tx, source, tenantId: undefined });
+      this.app?.({ req, tx, source, tenantId: undefined });
       return;
     }
     try {
@@ -272,9 +324,13 @@ export class SipStack {
   }
 
   private async forApplication(req: SipRequest, tx: ServerTransaction, source: Peer): Promise<void> {
-    if (this.opts.application) {
+    const app = this.app;
+    if (app) {
+      // Requests inside a dialog and CANCELs belong to something the application has
+      // already: they go up at once, in arrival order, with no tenant lookup.
+      if (req.method === 'CANCEL' || isInDialog(req)) return app({ req, tx, source, tenantId: undefined });
       const tenant = await this.opts.directory.tenantFor(this.domainOf(req));
-      this.opts.application({ req, tx, source, tenantId: tenant?.tenantId });
+      app({ req, tx, source, tenantId: tenant?.tenantId });
       return;
     }
     // No application attached yet: authenticate like the B2BUA will (407 for dialog
@@ -282,12 +338,7 @@ export class SipStack {
     const tenant = await this.opts.directory.tenantFor(this.domainOf(req));
     if (!tenant) return this.respond(tx, 404);
     if (req.method === 'INVITE') {
-      const result = await this.opts.auth.verify(req, {
-        realm: tenant.realm,
-        source,
-        proxy: true,
-        lookup: (u) => this.opts.directory.credential(tenant.tenantId, u),
-      });
+      const result = await this.authenticate(req, source, { proxy: true });
       if (!result.ok) return this.respond(tx, result.status, { ...(result.reason ? { reason: result.reason } : {}), headers: result.headers });
       return this.respond(tx, 480);
     }
