@@ -17,6 +17,13 @@ import type { Config } from './config.js';
 import { startSip, registerSipMetrics } from './sip.js';
 import type { ListenAddress } from '../sip/transport/types.js';
 import { ensureFirstTenant, type FirstStart } from './bootstrap.js';
+import { startMedia } from './media.js';
+import { B2bua } from '../voice/b2bua/b2bua.js';
+import { CallRecords } from '../voice/calls/call-records.js';
+import { CallRecordings } from '../voice/calls/call-recordings.js';
+import { CallLimits } from '../voice/calls/call-limits.js';
+import { CallLimitSettings } from '../voice/calls/call-limit-settings.js';
+import { callWebhookHook } from '../voice/calls/call-webhooks.js';
 
 export interface Switchboard {
   http: { host: string; port: number };
@@ -33,6 +40,7 @@ export async function startSwitchboard(config: Config, logger: Logger): Promise<
   const store = await openStore(config.dataDir);
   const firstStart = await ensureFirstTenant(store, config.apiKey);
 
+  const media = await startMedia(config, logger);
   const sip = await startSip(config, store, logger);
 
   const registry = new Registry();
@@ -52,13 +60,29 @@ export async function startSwitchboard(config: Config, logger: Logger): Promise<
     retry: { baseMs: config.webhooks.retryBaseMs },
   });
   await webhooks.dispatcher.start();
+
+  // Calls: records (and their webhooks, in the same transaction), limits, the B2BUA.
+  const records = new CallRecords(store);
+  records.onTransition(callWebhookHook(webhooks.publisher));
+  const leftovers = await records.closeLeftovers();
+  if (leftovers > 0) logger.warn({ calls: leftovers }, 'calls left open by an unclean stop were closed');
+  const b2bua = new B2bua({
+    ua: sip.ua,
+    engine: media.engine,
+    store,
+    bindings: sip.bindings,
+    records,
+    recordings: new CallRecordings(store),
+    limits: new CallLimits({ settings: new CallLimitSettings(store) }),
+    log: logger.child({ layer: 'b2bua' }),
+  });
   const app = createHttpApp({
     store,
     logger: logger.child({ layer: 'http' }),
     registry,
     limiter: new TokenBucketLimiter(),
     tenantRatePerMinute: config.rateLimit.perMinute,
-    voiceRoutes: voiceRoutes(voiceCtx),
+    voiceRoutes: voiceRoutes({ ...voiceCtx, calls: b2bua }),
     tenantLevelRoutes: [...numberRoutes(voiceCtx), ...webhookRoutes(webhooks)],
     readiness: async () => {
       const checks: Record<string, string> = {};
@@ -95,13 +119,19 @@ export async function startSwitchboard(config: Config, logger: Logger): Promise<
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       draining = true;
+      // New calls are refused (503 + Retry-After); those in progress may finish, and the
+      // API stays up meanwhile so they can still be hung up or transferred.
+      b2bua.drain();
+      await b2bua.idle(config.shutdownGraceMs);
       clearInterval(purge);
       server.closeIdleConnections();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       const grace = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
       await closed;
       clearTimeout(grace);
+      await b2bua.hangupAll();
       await sip.stop();
+      await media.stop();
       clones.processor.stop();
       await webhooks.dispatcher.stop();
       await store.close();

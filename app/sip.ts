@@ -13,10 +13,13 @@ import { SlottedClock } from '../sip/transaction/timers.js';
 import type { ListenAddress } from '../sip/transport/types.js';
 import { WriteBehindBindingStore } from '../voice/sip/binding-store.js';
 import { StoreSipDirectory } from '../voice/sip/directory.js';
+import { UserAgent } from '../sip/ua/index.js';
 import type { Config } from './config.js';
 
 export interface SipService {
   stack: SipStack;
+  /** INVITE sessions both ways: the B2BUA's SIP side. */
+  ua: UserAgent;
   transports: TransportSet;
   bindings: BindingTable;
   addresses: ListenAddress[];
@@ -61,6 +64,9 @@ export async function startSip(config: Config, store: Store, logger: Logger): Pr
     log,
   });
   const addresses = await stack.start();
+  // Contact and Via name the public address when SIP listens on every interface.
+  const wildcard = config.sip.host === '0.0.0.0' || config.sip.host === '::';
+  const ua = new UserAgent({ stack, ...(wildcard ? { host: config.publicIp } : {}), log: log.child({ component: 'ua' }) }).attach();
   const sweep = setInterval(() => {
     bindings.sweep();
     stack.transactions.expireCompleted();
@@ -70,6 +76,7 @@ export async function startSip(config: Config, store: Store, logger: Logger): Pr
 
   return {
     stack,
+    ua,
     transports,
     bindings,
     addresses,

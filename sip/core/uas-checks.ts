@@ -15,7 +15,7 @@ export interface Capabilities {
 
 export const DEFAULT_CAPABILITIES: Capabilities = {
   allow: ['INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'REGISTER', 'INFO', 'UPDATE', 'REFER', 'NOTIFY'],
-  supported: [],
+  supported: ['replaces'],
   accept: ['application/sdp'],
 };
 

@@ -49,6 +49,11 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       SWITCHBOARD_SIP_TLS_PORT: '0',
       SWITCHBOARD_SIP_WS_PORT: '0',
       SWITCHBOARD_SIP_WSS_PORT: '0',
+      // One media worker on loopback, and an RTP port block of its own so servers running
+      // side by side rarely meet (a port in use is skipped anyway).
+      SWITCHBOARD_MEDIA_ADDRESS: '127.0.0.1',
+      SWITCHBOARD_MEDIA_WORKERS: '1',
+      ...rtpBlock(),
       SWITCHBOARD_LOG_LEVEL: 'info',
       ...opts.env,
     },
@@ -132,4 +137,10 @@ function runNode(script: string, args: string[], env: Record<string, string>): P
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** A random block of 400 RTP ports between 30000 and 58399. */
+function rtpBlock(): { SWITCHBOARD_RTP_PORT_MIN: string; SWITCHBOARD_RTP_PORT_MAX: string } {
+  const min = 30000 + 400 * Math.floor(Math.random() * 71);
+  return { SWITCHBOARD_RTP_PORT_MIN: String(min), SWITCHBOARD_RTP_PORT_MAX: String(min + 399) };
 }

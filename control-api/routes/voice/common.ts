@@ -1,5 +1,6 @@
 // Pieces shared by the Voice API's resource routes.
 import { z } from 'zod';
+import type { B2buaCallControl } from '../../../voice/b2bua/b2bua.js';
 import type { Logger } from 'pino';
 import type { Reference, Store } from '../../../store/index.js';
 import { ApiError, validationFailed, type ErrorDetail } from '../../errors.js';
@@ -10,6 +11,8 @@ export interface VoiceRouteContext {
   logger: Logger;
   /** Allow server-side fetches (clone samples, hold music) to private and loopback addresses. */
   fetchAllowPrivate: boolean;
+  /** The B2BUA, for POST /calls and the per-call operations; absent, those routes are not mounted. */
+  calls?: B2buaCallControl;
 }
 
 /** E.164: "+" and 7-15 digits, the first not 0 (spec §1). */

@@ -11,6 +11,7 @@ import { calendarRoutes } from './calendars.js';
 import { voicemailBoxRoutes } from './voicemail-boxes.js';
 import { cloneRoutes } from './clones.js';
 import { callRoutes } from './calls.js';
+import { callOperationRoutes } from './call-operations.js';
 
 export type { VoiceRouteContext } from './common.js';
 
@@ -26,5 +27,6 @@ export function voiceRoutes(ctx: VoiceRouteContext): AnyRouteSpec[] {
     ...voicemailBoxRoutes(ctx),
     ...cloneRoutes(ctx),
     ...callRoutes(ctx),
+    ...callOperationRoutes(ctx),
   ];
 }

@@ -1,0 +1,84 @@
+// Where a call goes (docs/b2bua.md "Routing"): an extension of the tenant, or a number
+// out through the tenant's trunk. Inbound calls from a trunk may only reach the tenant's
+// own numbers and extensions; anything else is a relay attempt and gets 403.
+import type { CallDirectory, ExtensionRow, NumberRow, TrunkRow } from './call-directory.js';
+
+export type Destination =
+  | { kind: 'extension'; extension: ExtensionRow; number?: NumberRow }
+  | { kind: 'pstn'; trunk: TrunkRow; e164: string; number?: NumberRow }
+  | { kind: 'refuse'; status: number; reason: string };
+
+const E164 = /^\+[1-9][0-9]{6,14}$/;
+
+/** The dialled user part as E.164 when it is a phone number (`+` optional on the wire). */
+export function asE164(user: string): string | undefined {
+  const digits = user.replace(/[-.() ]/g, '');
+  const withPlus = digits.startsWith('+') ? digits : /^[1-9][0-9]{6,14}$/.test(digits) ? `+${digits}` : digits;
+  return E164.test(withPlus) ? withPlus : undefined;
+}
+
+/** The routes this B2BUA connects itself; the others belong to the IVR, queue and conference engines. */
+async function viaNumberRoute(dir: CallDirectory, number: NumberRow): Promise<Destination> {
+  const type = number.route_type;
+  const target = number.route_target_id;
+  if (!type || !target) return { kind: 'refuse', status: 480, reason: 'No route for this number' };
+  if (type === 'extension') {
+    const extension = await dir.extensionById(number.tenant_id, target);
+    return extension ? { kind: 'extension', extension, number } : { kind: 'refuse', status: 480, reason: 'Extension gone' };
+  }
+  if (type === 'agent') {
+    const agent = await dir.agent(number.tenant_id, target);
+    if (!agent || agent.archived) return { kind: 'refuse', status: 480, reason: 'Agent unavailable' };
+    if (agent.extension_id) {
+      const extension = await dir.extensionById(number.tenant_id, agent.extension_id);
+      if (extension) return { kind: 'extension', extension, number };
+    }
+    if (agent.phone_number) {
+      const trunk = await dir.outboundTrunk(number.tenant_id);
+      if (trunk) return { kind: 'pstn', trunk, e164: agent.phone_number, number };
+    }
+    return { kind: 'refuse', status: 480, reason: 'Agent unreachable' };
+  }
+  return { kind: 'refuse', status: 480, reason: `Route type ${type} is not served by the B2BUA yet` };
+}
+
+/**
+ * Routing of an inbound INVITE. `fromTrunk`: the call came from a carrier (only the
+ * tenant's numbers and extensions may be reached); otherwise an authenticated extension
+ * called, and may also reach any E.164 number through the tenant's trunk.
+ */
+export async function routeInbound(dir: CallDirectory, tenantId: string, dialled: string, fromTrunk: boolean): Promise<Destination> {
+  const e164 = asE164(dialled);
+  if (e164) {
+    const number = await dir.number(e164);
+    if (number && number.tenant_id === tenantId) return viaNumberRoute(dir, number);
+    if (fromTrunk) return { kind: 'refuse', status: 403, reason: 'Not a number of this tenant' };
+    const trunk = await dir.outboundTrunk(tenantId);
+    if (!trunk) return { kind: 'refuse', status: 403, reason: 'No trunk for calls out' };
+    return { kind: 'pstn', trunk, e164 };
+  }
+  const extension = await dir.extension(tenantId, dialled);
+  if (extension) return { kind: 'extension', extension };
+  return { kind: 'refuse', status: 404, reason: 'No such extension or number' };
+}
+
+/** POST /calls `to`: an ext_ id, an extension number, or E.164 out through the trunk. */
+export async function routeOutbound(dir: CallDirectory, tenantId: string, to: string): Promise<Destination> {
+  if (to.startsWith('ext_')) {
+    const extension = await dir.extensionById(tenantId, to);
+    return extension ? { kind: 'extension', extension } : { kind: 'refuse', status: 404, reason: 'No such extension' };
+  }
+  const e164 = asE164(to);
+  if (!e164) {
+    const extension = await dir.extension(tenantId, to);
+    return extension ? { kind: 'extension', extension } : { kind: 'refuse', status: 404, reason: 'No such extension' };
+  }
+  const number = await dir.number(e164);
+  if (number && number.tenant_id === tenantId) {
+    const routed = await viaNumberRoute(dir, number);
+    if (routed.kind !== 'refuse') return routed;
+  }
+  const trunk = await dir.outboundTrunk(tenantId);
+  if (!trunk) return { kind: 'refuse', status: 403, reason: 'The tenant has no trunk for calls out' };
+  return { kind: 'pstn', trunk, e164 };
+}
