@@ -183,14 +183,16 @@ describe('an inbound call not answered', () => {
     expect(responses(h).filter((r) => r.callId() === 'call-2').map((r) => r.status)).toEqual([408]);
   });
 
-  it('refuses a merged request (482), an INVITE without Contact (400), a bad Replaces (400)', async () => {
+  it('refuses a merged request (482), an INVITE without Contact (challenged 407 before anything else), a bad Replaces (400)', async () => {
     const h = await uaHarness();
     await h.deliver(phoneInvite());
     // The same INVITE through another path: same Call-ID, From tag and CSeq, other branch.
     await h.deliver(phoneInvite({ branch: 'z9hG4bK-other-path' }));
     expect(responses(h).map((r) => r.status)).toEqual([482]);
+    // Without credentials the caller only learns it must authenticate (RFC 4475 inv2543).
     await h.deliver(phoneInvite({ callId: 'call-2', branch: 'z9hG4bK-inv2', contact: false }));
-    expect(responses(h).map((r) => r.status)).toEqual([400]);
+    await new Promise((r) => setImmediate(r));
+    expect(responses(h).map((r) => r.status)).toEqual([407]);
     await h.deliver(phoneInvite({ callId: 'call-3', branch: 'z9hG4bK-inv3', extra: ['Replaces: abc;to-tag=1'] }));
     expect(responses(h).map((r) => r.status)).toEqual([400]);
     expect(h.calls).toHaveLength(1);

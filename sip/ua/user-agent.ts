@@ -193,9 +193,9 @@ export class UserAgent {
     try {
       contacts = req.contacts();
     } catch {
-      return respond(tx, req, 400, { reason: 'Bad Contact' });
+      return this.refuseAfterChallenge(req, tx, source, 'Bad Contact');
     }
-    if (contacts === '*' || contacts.length !== 1) return respond(tx, req, 400, { reason: 'Missing Contact' });
+    if (contacts === '*' || contacts.length !== 1) return this.refuseAfterChallenge(req, tx, source, 'Missing Contact');
     let replaces: Replaces | undefined;
     const rh = req.get('replaces');
     if (rh !== undefined) {
@@ -229,6 +229,24 @@ export class UserAgent {
       this.env.log.warn({ callId: call.callId, err: (err as Error).message }, 'INVITE handler failed');
       call.reject(500);
     }
+  }
+
+  /**
+   * An INVITE that cannot start a dialog (no usable Contact) is still challenged first:
+   * whoever has no credentials learns nothing about what we would do with it (RFC 4475
+   * inv2543 expects the challenge). With credentials, it gets its 400.
+   */
+  private refuseAfterChallenge(req: SipRequest, tx: InviteServerTransaction, source: Peer, reason: string): void {
+    this.stack.authenticate(req, source, { proxy: true }).then(
+      (a) => {
+        if (tx.lastStatus >= 200) return;
+        if (!a.ok) respond(tx, req, a.status, { ...(a.reason ? { reason: a.reason } : {}), headers: a.headers });
+        else respond(tx, req, 400, { reason });
+      },
+      () => {
+        if (tx.lastStatus < 200) respond(tx, req, 500);
+      },
+    );
   }
 
   /**

@@ -13,7 +13,9 @@ const CORPUS = path.resolve(ROOT, '../shared/fixtures/rfc4475');
 
 /** The status each message must get; 0: no answer at all. */
 const EXPECTED: Record<string, number> = {
-  wsinv: 407, // a valid INVITE: processing starts with the proxy-style digest challenge
+  // A valid INVITE, but its To has a tag: a request inside a dialog we do not have gets
+  // 481 (§12.2.2); processing (the B2BUA's user agent) routes it by dialog first.
+  wsinv: 481,
   intmeth: 501,
   esc01: 407,
   escnull: 401,
