@@ -36,6 +36,8 @@ export interface Config {
   fetchAllowPrivate: boolean;
   /** Delay before the first webhook retry; each next one is 3 times longer (docs/webhooks.md). */
   webhooks: { retryBaseMs: number };
+  /** How long the B2BUA lets a callee ring before it CANCELs (the call ends no_answer). */
+  calls: { ringTimeoutMs: number };
 }
 
 export class ConfigError extends Error {
@@ -67,6 +69,7 @@ export const DEFAULTS = {
   SWITCHBOARD_SHUTDOWN_GRACE_MS: '10000',
   SWITCHBOARD_FETCH_ALLOW_PRIVATE: 'false',
   SWITCHBOARD_WEBHOOK_RETRY_BASE_MS: '5000',
+  SWITCHBOARD_RING_TIMEOUT_MS: '60000',
   SWITCHBOARD_MEDIA_WORKERS: String(Math.max(1, availableParallelism())),
   SWITCHBOARD_MEDIA_ADDRESS: '0.0.0.0',
 } as const;
@@ -180,6 +183,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const perMinute = positiveInt('SWITCHBOARD_RATE_LIMIT_PER_MINUTE');
   const shutdownGraceMs = positiveInt('SWITCHBOARD_SHUTDOWN_GRACE_MS');
   const webhookRetryBaseMs = positiveInt('SWITCHBOARD_WEBHOOK_RETRY_BASE_MS');
+  const ringTimeoutMs = positiveInt('SWITCHBOARD_RING_TIMEOUT_MS');
   const fetchPrivateRaw = get('SWITCHBOARD_FETCH_ALLOW_PRIVATE').toLowerCase();
   if (!['true', 'false', '1', '0'].includes(fetchPrivateRaw)) {
     problems.push(`SWITCHBOARD_FETCH_ALLOW_PRIVATE=${JSON.stringify(fetchPrivateRaw)} must be true or false`);
@@ -209,5 +213,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     shutdownGraceMs,
     fetchAllowPrivate: fetchPrivateRaw === 'true' || fetchPrivateRaw === '1',
     webhooks: { retryBaseMs: webhookRetryBaseMs },
+    calls: { ringTimeoutMs },
   };
 }

@@ -75,6 +75,7 @@ export async function startSwitchboard(config: Config, logger: Logger): Promise<
     recordings: new CallRecordings(store),
     limits: new CallLimits({ settings: new CallLimitSettings(store) }),
     log: logger.child({ layer: 'b2bua' }),
+    ringTimeoutMs: config.calls.ringTimeoutMs,
   });
   const app = createHttpApp({
     store,

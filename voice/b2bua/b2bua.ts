@@ -15,6 +15,7 @@ import type { CallLimits } from '../calls/call-limits.js';
 import type { CallRecord } from '../calls/call-repository.js';
 import type { CallControl, PlaceCallRequest, RecordingStartRequest } from '../calls/call-control.js';
 import { ConfigError, ConflictError } from '../config/errors.js';
+import { CallLimitReached } from './call-limit-reached.js';
 import { BridgedCall, type BridgeLog, type LegRole } from './bridged-call.js';
 import { CallDirectory, type ExtensionRow, type TrunkRow } from './call-directory.js';
 import { routeInbound, routeOutbound, type Destination } from './destination.js';
@@ -51,6 +52,21 @@ export class B2bua implements B2buaCallControl {
   constructor(private readonly o: B2buaOptions) {
     this.dir = new CallDirectory(o.store);
     o.ua.onInvite = (call) => void this.inbound(call).catch((err: unknown) => this.failInbound(call, err));
+    // The media plane says a call is dead: a party stopped sending RTP (it vanished without a
+    // BYE), or the worker holding the call exited. Hang those calls up, so that they end in
+    // the records and free their slot, instead of living on forever.
+    o.engine.on('media_timeout', (e) => this.lost(e.sessionId, 'media_timeout'));
+    o.engine.on('worker_exit', (e) => {
+      for (const id of e.lostSessions) this.lost(id, 'media_worker_lost');
+    });
+  }
+
+  private lost(sessionId: string, why: string): void {
+    for (const c of this.calls.values()) {
+      if (c.media.id !== sessionId) continue;
+      this.o.log.warn({ call: c.id, why }, 'media lost: hanging up');
+      void c.hangup('system', why);
+    }
   }
 
   /** Calls in progress. */
@@ -111,7 +127,9 @@ export class B2bua implements B2buaCallControl {
     const admission = await this.o.limits.check(tenantId);
     if (!admission.ok) return void call.reject(503, { reason: 'Call limit reached', headers: [['Retry-After', String(admission.retryAfterSeconds)]] });
 
-    const caller = callerExt ? (callerExt.caller_id ?? callerExt.extension ?? callerExt.username) : (call.from.uri && parseSipUri(call.from.uri).user) || 'anonymous';
+    const caller = callerExt
+      ? await this.presentedId(tenantId, callerExt, dest.kind === 'pstn')
+      : (call.from.uri && parseSipUri(call.from.uri).user) || 'anonymous';
     const record = await this.o.records.create({
       tenantId,
       direction: 'inbound',
@@ -123,7 +141,15 @@ export class B2bua implements B2buaCallControl {
       sipCallId: call.callId,
     });
 
-    const session = await this.o.engine.createSession();
+    let session;
+    try {
+      session = await this.o.engine.createSession();
+    } catch (err) {
+      // Nothing tracks the call yet: release its slot and close its record here.
+      admission.release();
+      await this.o.records.transition(record.id, 'fail', { cause: 'media_unavailable' }).catch(() => undefined);
+      throw err;
+    }
     const bridged = this.track(record.id, tenantId, session, trunk ?? (dest.kind === 'pstn' ? dest.trunk : undefined), admission.release);
     let a;
     try {
@@ -140,6 +166,7 @@ export class B2bua implements B2buaCallControl {
       return;
     }
     const aLeg = bridged.addLeg('caller', call, a.endpointId, callerExt !== undefined);
+    aLeg.localSdp = a.localSdp;
     // A caller that sent no offer gets ours in the 200 and answers in its ACK.
     call.on('confirmed', (e) => {
       if (call.offer === undefined && e.sdp) void session.applyAnswer(aLeg.endpointId, e.sdp).catch(() => bridged.hangup('system'));
@@ -150,6 +177,18 @@ export class B2bua implements B2buaCallControl {
       onAnswered: () => call.answer(a.localSdp),
       onFailed: (status) => call.reject(callerStatus(status)),
     });
+  }
+
+  /**
+   * Who an extension's call shows as: its caller_id; toward the PSTN without one, the tenant's
+   * default number (a carrier takes an E.164 caller id, not an extension number); else its
+   * extension number or username.
+   */
+  private async presentedId(tenantId: string, ext: ExtensionRow, toPstn: boolean): Promise<string> {
+    if (ext.caller_id) return ext.caller_id;
+    const fallback = ext.extension ?? ext.username;
+    if (!toPstn) return fallback;
+    return (await this.dir.tenant(tenantId))?.defaultNumber ?? fallback;
   }
 
   /** Of several trunks at one address (tenants sharing a carrier), the one owning the dialled number. */
@@ -180,16 +219,27 @@ export class B2bua implements B2buaCallControl {
       ...(target.via ? { allowedSources: [target.via.address] } : {}),
     });
     const fromUri = `sip:${hooks.from}@${target.fromHost}`;
-    const out = this.o.ua.invite({
-      target: target.uri,
-      ...(target.via ? { via: target.via } : {}),
-      from: fromUri,
-      sdp: b.localSdp,
-      ...(target.credentials ? { credentials: target.credentials } : {}),
-      ringTimeoutMs: this.o.ringTimeoutMs ?? 60_000,
-    });
+    let out: OutboundCall;
+    try {
+      out = this.o.ua.invite({
+        target: target.uri,
+        ...(target.via ? { via: target.via } : {}),
+        from: fromUri,
+        sdp: b.localSdp,
+        ...(target.credentials ? { credentials: target.credentials } : {}),
+        ringTimeoutMs: this.o.ringTimeoutMs ?? 60_000,
+      });
+    } catch (err) {
+      // A target that is no usable SIP URI (TargetError): the call fails here, not silently.
+      this.o.log.warn({ call: bridged.id, target: target.uri, err: (err as Error).message }, 'callee cannot be dialled');
+      hooks.onFailed?.(502);
+      await bridged.transition('fail', { cause: 'bad_target' });
+      await bridged.abandon();
+      return undefined;
+    }
     await this.o.records.update(bridged.id, role === 'callee' ? { peerSipCallId: out.callId } : { sipCallId: out.callId }).catch(() => undefined);
-    bridged.addLeg(role, out, b.endpointId, dest.kind === 'extension');
+    // An extension, or an agent reached at a phone number, is the tenant's person (the operator side).
+    bridged.addLeg(role, out, b.endpointId, dest.kind === 'extension' || dest.agentId !== undefined);
     let rang = false;
     out.on('progress', (e) => {
       if (rang || e.status === 100) return;
@@ -230,7 +280,9 @@ export class B2bua implements B2buaCallControl {
       return { uri: b.contact, via: b.source, fromHost: parseSipUri(b.aor).host };
     }
     const t = parseSipUri(dest.trunk.termination_uri);
-    const uri = formatSipUri({ ...t, user: dest.e164, password: undefined, headers: new Map() });
+    // formatSipUri escapes '+' (%2B), which RFC 3261 allows in a user part as it is and which
+    // carriers match literally: an E.164 user goes out as +1415...
+    const uri = formatSipUri({ ...t, user: dest.e164, password: undefined, headers: new Map() }).replace(/^(sips?:)%2B/i, '$1+');
     const password = this.dir.trunkPassword(dest.trunk);
     return {
       uri,
@@ -281,7 +333,7 @@ export class B2bua implements B2buaCallControl {
     if (agent?.extension_id) agentExt = await this.dir.extensionById(req.tenantId, agent.extension_id);
 
     const admission = await this.o.limits.check(req.tenantId);
-    if (!admission.ok) throw new ConflictError('CALL_LIMIT_REACHED', `the tenant's ${admission.limit} is reached; retry in ${admission.retryAfterSeconds} s`);
+    if (!admission.ok) throw new CallLimitReached(admission.limit, admission.retryAfterSeconds);
 
     const record = await this.o.records.create({
       tenantId: req.tenantId,
@@ -368,8 +420,9 @@ export class B2bua implements B2buaCallControl {
       if (!caller || !('answer' in caller) || c.isAnswered || (caller.state !== 'pending' && caller.state !== 'early')) {
         throw new ConflictError('CALL_NOT_RINGING', 'only an inbound call still ringing can be accepted');
       }
-      const sdp = await c.media.offer(c.legs.caller!.endpointId).catch(() => undefined);
-      caller.answer(sdp?.localSdp);
+      // The answer its endpoint made for the INVITE (not a new offer: that would leave the
+      // endpoint waiting for an answer the caller never sends).
+      caller.answer(c.legs.caller!.localSdp);
       await c.connect();
     });
   }

@@ -12,9 +12,24 @@ import type { CallRecords, CallEventName } from '../calls/call-records.js';
 import type { HangupSide } from '../calls/call-status.js';
 import { ConflictError } from '../config/errors.js';
 import type { CallRecordings, RecordingRecord } from '../calls/call-recordings.js';
+import type { CallQuality } from '../calls/call-repository.js';
+
+/** What an endpoint's stats say about its quality (media/quality/stream-quality.ts toJSON). */
+interface EndpointQuality {
+  mos: number | null;
+  jitterMs: number | null;
+  lossPercent: number | null;
+  rttMs: number | null;
+  oneWayAudio: string;
+}
 
 export type LegRole = 'caller' | 'callee';
 type SipLeg = InboundCall | OutboundCall;
+
+/** A leg that called us (its INVITE came in), as opposed to one we dialled. */
+function isInbound(sip: SipLeg): sip is InboundCall {
+  return 'answer' in sip;
+}
 
 export interface Leg {
   role: LegRole;
@@ -24,6 +39,8 @@ export interface Leg {
   operator: boolean;
   /** The peer holds us (its last offer was sendonly/inactive). */
   heldByPeer: boolean;
+  /** An inbound leg: the SDP its endpoint made for the INVITE (the answer, or our offer if it sent none). */
+  localSdp?: string;
 }
 
 export interface BridgeLog {
@@ -90,18 +107,26 @@ export class BridgedCall {
     return this.legs[role === 'caller' ? 'callee' : 'caller'];
   }
 
-  /** The side the API's mute acts on: the tenant's own person, else the caller. */
+  /**
+   * The side the API's mute acts on: the tenant's own person (an extension or an agent), the
+   * caller when both are. Undefined when the call has none: POST /calls without an agent
+   * dials only the far end, and muting the far end would silence the customer instead.
+   */
   operatorLeg(): Leg | undefined {
     const { caller, callee } = this.legs;
     if (caller?.operator) return caller;
     if (callee?.operator) return callee;
-    return caller ?? callee;
+    return undefined;
   }
 
-  /** The party an operator puts on hold or sends digits to: the other one. */
+  /**
+   * The party an operator puts on hold or sends digits to: the other one. Without an operator,
+   * the far end the call reached (for POST /calls without an agent, its only leg).
+   */
   remoteLeg(): Leg | undefined {
     const op = this.operatorLeg();
-    return op ? (this.other(op.role) ?? op) : undefined;
+    if (op) return this.other(op.role) ?? op;
+    return this.legs.callee ?? this.legs.caller;
   }
 
   // ---- progress -----------------------------------------------------------
@@ -155,10 +180,13 @@ export class BridgedCall {
   }
 
   /** Ends the call from the API: CANCEL what still rings, BYE what is answered. */
-  async hangup(side: HangupSide = 'api'): Promise<void> {
+  async hangup(side: HangupSide = 'api', cause?: string): Promise<void> {
     if (this.ended) return;
-    this.endReason ??= { side };
+    this.endReason ??= { side, ...(cause ? { cause } : {}) };
     for (const leg of [this.legs.caller, this.legs.callee]) if (leg) this.releaseLeg(leg, 487);
+    // Hung up before anyone answered: a cancel (our CANCEL's 487 from the callee is ignored
+    // once the call is over, so it is recorded here).
+    if (!this.answered) await this.transition('cancel', { side: this.endReason.side, ...(cause ? { cause } : {}) });
     await this.finish();
   }
 
@@ -166,7 +194,7 @@ export class BridgedCall {
   async mute(on: boolean): Promise<void> {
     this.requireAnswered();
     const op = this.operatorLeg();
-    if (!op) return;
+    if (!op) throw new ConflictError('NO_OPERATOR_SIDE', 'the call has no extension or agent leg to mute (placed without agent_id)');
     this.muted = on;
     await this.media.setMode(op.endpointId, { mode: on ? 'mute' : 'normal' });
     await this.deps.records.note(this.id, on ? 'muted' : 'unmuted', { leg: op.role });
@@ -269,14 +297,19 @@ export class BridgedCall {
     await this.deps.records.note(this.id, holding ? 'held' : 'unheld', { by: leg.role });
   }
 
-  private endReason: { side: HangupSide; status?: number } | undefined;
+  private endReason: { side: HangupSide; status?: number; cause?: string } | undefined;
 
   private async legEnded(leg: Leg, t: Termination): Promise<void> {
     if (this.ended) return;
-    const side: HangupSide = t.cause === 'bye-remote' ? leg.role : this.endReason?.side ?? 'system';
+    // The peer ended it: a BYE, or (an inbound caller) a CANCEL while it rang.
+    const byPeer = t.cause === 'bye-remote' || (t.cause === 'cancel' && isInbound(leg.sip));
+    const side: HangupSide = byPeer ? leg.role : (this.endReason?.side ?? 'system');
     this.endReason ??= { side };
     const other = this.other(leg.role);
     if (other) this.releaseLeg(other, t.status && t.status >= 300 ? t.status : 487);
+    // A caller that gives up before the answer cancels the call. (A callee that fails is
+    // recorded by the B2BUA's dial, which knows its final status.)
+    if (!this.answered && byPeer && leg.role === 'caller') await this.transition('cancel', { side: 'caller' });
     await this.finish();
   }
 
@@ -295,9 +328,34 @@ export class BridgedCall {
     await this.stopRingback();
     if (this.recording) await this.recordingStop().catch(() => undefined);
     const side = this.endReason?.side ?? 'system';
-    if (this.answered) await this.transition('hangup', { side });
+    if (this.answered) {
+      // Before the end is recorded, so the call.completed event carries it too.
+      const quality = await this.measureQuality();
+      if (quality) await this.deps.records.update(this.id, { quality }).catch(() => undefined);
+      await this.transition('hangup', { side, ...(this.endReason?.cause ? { cause: this.endReason.cause } : {}) });
+    }
     await this.media.destroy().catch((err: unknown) => this.deps.log.warn({ call: this.id, err: (err as Error).message }, 'media session destroy failed'));
     this.deps.onEnded(this);
+  }
+
+  /** The call's quality for its record: the leg the media plane measured worst (lowest MOS). */
+  private async measureQuality(): Promise<CallQuality | null> {
+    let worst: CallQuality | null = null;
+    for (const leg of [this.legs.caller, this.legs.callee]) {
+      if (!leg) continue;
+      const stats = (await this.media.stats(leg.endpointId).catch(() => undefined)) as { quality?: EndpointQuality } | undefined;
+      const q = stats?.quality;
+      if (!q || typeof q.mos !== 'number') continue;
+      const quality: CallQuality = {
+        mos: q.mos,
+        jitter_ms: q.jitterMs ?? 0,
+        loss_pct: q.lossPercent ?? 0,
+        rtt_ms: q.rttMs ?? null,
+        one_way_audio: q.oneWayAudio === 'no-inbound' || q.oneWayAudio === 'no-outbound' || q.oneWayAudio === 'no-media',
+      };
+      if (!worst || quality.mos < worst.mos) worst = quality;
+    }
+    return worst;
   }
 
   /** Marks the end of a call that never connected (the B2BUA recorded why). */

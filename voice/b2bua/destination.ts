@@ -5,7 +5,8 @@ import type { CallDirectory, ExtensionRow, NumberRow, TrunkRow } from './call-di
 
 export type Destination =
   | { kind: 'extension'; extension: ExtensionRow; number?: NumberRow }
-  | { kind: 'pstn'; trunk: TrunkRow; e164: string; number?: NumberRow }
+  /** `agentId`: the number is an agent's phone (the callee is then the operator side). */
+  | { kind: 'pstn'; trunk: TrunkRow; e164: string; number?: NumberRow; agentId?: string }
   | { kind: 'refuse'; status: number; reason: string };
 
 const E164 = /^\+[1-9][0-9]{6,14}$/;
@@ -35,7 +36,7 @@ async function viaNumberRoute(dir: CallDirectory, number: NumberRow): Promise<De
     }
     if (agent.phone_number) {
       const trunk = await dir.outboundTrunk(number.tenant_id);
-      if (trunk) return { kind: 'pstn', trunk, e164: agent.phone_number, number };
+      if (trunk) return { kind: 'pstn', trunk, e164: agent.phone_number, number, agentId: agent.id };
     }
     return { kind: 'refuse', status: 480, reason: 'Agent unreachable' };
   }

@@ -3,7 +3,8 @@
 // answers with the call (or recording) as GET shows it. Operations the B2BUA does not
 // carry out yet are not mounted (404), rather than answered with something they did not do.
 import { notFound } from '../../errors.js';
-import { defineRoute, type AnyRouteSpec } from '../../route.js';
+import { defineRoute, rateLimited, type AnyRouteSpec } from '../../route.js';
+import { CallLimitReached } from '../../../voice/b2bua/call-limit-reached.js';
 import type { CallRecord } from '../../../voice/calls/call-repository.js';
 import type { RecordingRecord } from '../../../voice/calls/call-recordings.js';
 import { callSchema, CallPresenter, recordingSchema } from './calls.js';
@@ -43,25 +44,31 @@ export function callOperationRoutes(ctx: VoiceRouteContext): AnyRouteSpec[] {
       path: '/calls',
       summary: 'Place a call',
       description:
-        "Dials `to` through the tenant's trunk (or rings a registered extension). With `agent_id` whose agent has an extension, the agent is rung first and the callee once the agent answers. Answers at once with status `initiating`; follow the call with GET /calls/{id} or webhooks.",
+        "Dials `to` through the tenant's trunk (or rings a registered extension). With `agent_id` whose agent has an extension, the agent is rung first and the callee once the agent answers. Answers at once with status `initiating`; follow the call with GET /calls/{id} or webhooks. Beyond the tenant's call limits: 429 with Retry-After.",
       tag: TAG,
       scope: 'voice:write',
       body: placeCallBody,
       response: callSchema,
       status: 201,
       handler: async ({ body, auth, req }) => {
-        const record = await control.place({
-          tenantId: auth.tenant.id,
-          to: body.to,
-          ...(body.from ? { from: body.from } : {}),
-          direction: 'outbound',
-          ...(body.agent_id ? { agentId: body.agent_id } : {}),
-          record: body.record,
-          amd: body.amd,
-          ...(body.campaign_id ? { campaignId: body.campaign_id } : {}),
-          ...(body.timezone ? { timezone: body.timezone } : {}),
-          metadata: body.metadata,
-        });
+        const record = await control
+          .place({
+            tenantId: auth.tenant.id,
+            to: body.to,
+            ...(body.from ? { from: body.from } : {}),
+            direction: 'outbound',
+            ...(body.agent_id ? { agentId: body.agent_id } : {}),
+            record: body.record,
+            amd: body.amd,
+            ...(body.campaign_id ? { campaignId: body.campaign_id } : {}),
+            ...(body.timezone ? { timezone: body.timezone } : {}),
+            metadata: body.metadata,
+          })
+          .catch((err: unknown) => {
+            // A call limit is a rate limit to the client: 429 with Retry-After, as SIP gets 503.
+            if (err instanceof CallLimitReached) throw rateLimited(err.retryAfterSeconds);
+            throw err;
+          });
         return present.call(record, req);
       },
     }),
