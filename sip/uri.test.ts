@@ -33,6 +33,13 @@ describe('parseSipUri', () => {
     expect(() => parseSipUri(text)).toThrow(why);
   });
 
+  it('keeps the characters a user part may hold unescaped (an E.164 "+" stays "+")', () => {
+    const u = parseSipUri('sip:carrier.example.com:5080');
+    expect(formatSipUri({ ...u, user: '+14155550100' })).toBe('sip:+14155550100@carrier.example.com:5080');
+    expect(formatSipUri({ ...u, user: 'a&b=c$d,e;f?g/h' })).toBe('sip:a&b=c$d,e;f?g/h@carrier.example.com:5080');
+    expect(formatSipUri({ ...u, user: 'with space<>' })).toBe('sip:with%20space%3C%3E@carrier.example.com:5080');
+  });
+
   it('round-trips through formatSipUri', () => {
     for (const text of ['sip:alice@atlanta.com', 'sips:bob@[2001:db8::1]:5061;transport=tls', 'sip:gw.example.net;lr']) {
       expect(formatSipUri(parseSipUri(text))).toBe(text);

@@ -174,12 +174,18 @@ export function isSipUri(text: string): boolean {
   }
 }
 
+// §25.1: user-unreserved = "&" / "=" / "+" / "$" / "," / ";" / "?" / "/", and a password
+// may hold "&" / "=" / "+" / "$" / ",": these stay as they are (a "+" of an E.164 number
+// must reach a carrier as "+", not "%2B"); everything outside unreserved is escaped.
+const USER_KEEP = /%(26|3D|2B|24|2C|3B|3F|2F)/gi;
+const PASSWORD_KEEP = /%(26|3D|2B|24|2C)/gi;
+const unescapeKept = (m: string): string => decodeURIComponent(m);
+
 export function formatSipUri(u: SipUri): string {
-  const esc = (s: string): string => encodeURIComponent(s).replace(/%3B/gi, ';').replace(/%3F/gi, '?');
   let out = `${u.scheme}:`;
   if (u.user !== undefined) {
-    out += esc(u.user);
-    if (u.password !== undefined) out += `:${encodeURIComponent(u.password)}`;
+    out += encodeURIComponent(u.user).replace(USER_KEEP, unescapeKept);
+    if (u.password !== undefined) out += `:${encodeURIComponent(u.password).replace(PASSWORD_KEEP, unescapeKept)}`;
     out += '@';
   }
   out += u.hostKind === 'ipv6' ? `[${u.host}]` : u.host;

@@ -280,9 +280,8 @@ export class B2bua implements B2buaCallControl {
       return { uri: b.contact, via: b.source, fromHost: parseSipUri(b.aor).host };
     }
     const t = parseSipUri(dest.trunk.termination_uri);
-    // formatSipUri escapes '+' (%2B), which RFC 3261 allows in a user part as it is and which
-    // carriers match literally: an E.164 user goes out as +1415...
-    const uri = formatSipUri({ ...t, user: dest.e164, password: undefined, headers: new Map() }).replace(/^(sips?:)%2B/i, '$1+');
+    // An E.164 user goes out as +1415... (carriers match it literally).
+    const uri = formatSipUri({ ...t, user: dest.e164, password: undefined, headers: new Map() });
     const password = this.dir.trunkPassword(dest.trunk);
     return {
       uri,
