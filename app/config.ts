@@ -25,7 +25,7 @@ export interface Config {
   publicIp: string;
   rtp: { portMin: number; portMax: number };
   /** The media plane: worker threads, the address RTP binds to and the one written in SDP. */
-  media: { workers: number; address: string; advertisedAddress: string };
+  media: { workers: number; address: string; advertisedAddress: string; timeoutMs: number };
   /** The first tenant's key, adopted instead of a generated one. */
   apiKey: string | undefined;
   logLevel: LogLevel;
@@ -72,6 +72,7 @@ export const DEFAULTS = {
   SWITCHBOARD_RING_TIMEOUT_MS: '60000',
   SWITCHBOARD_MEDIA_WORKERS: String(Math.max(1, availableParallelism())),
   SWITCHBOARD_MEDIA_ADDRESS: '0.0.0.0',
+  SWITCHBOARD_MEDIA_TIMEOUT_MS: '30000',
 } as const;
 
 /** First non-internal IPv4 address of this host, else loopback. */
@@ -161,6 +162,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
 
   const mediaWorkers = positiveInt('SWITCHBOARD_MEDIA_WORKERS');
   if (mediaWorkers > 64) problems.push(`SWITCHBOARD_MEDIA_WORKERS=${mediaWorkers} is more than 64`);
+  const mediaTimeoutMs = positiveInt('SWITCHBOARD_MEDIA_TIMEOUT_MS');
   const mediaAddress = get('SWITCHBOARD_MEDIA_ADDRESS');
   if (isIP(mediaAddress) === 0) problems.push(`SWITCHBOARD_MEDIA_ADDRESS=${JSON.stringify(mediaAddress)} is not an IP address`);
   // SDP must name an address peers can send to: the bound one, or the public one when
@@ -206,7 +208,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     publicIp,
     rtp: { portMin: rtpMin, portMax: rtpMax },
-    media: { workers: mediaWorkers, address: mediaAddress, advertisedAddress },
+    media: { workers: mediaWorkers, address: mediaAddress, advertisedAddress, timeoutMs: mediaTimeoutMs },
     apiKey,
     logLevel: logLevelRaw as LogLevel,
     rateLimit: { perMinute },

@@ -28,6 +28,7 @@ export async function startMedia(config: Config, logger: Logger): Promise<MediaS
     portMin: config.rtp.portMin,
     portMax: config.rtp.portMax,
     recordingsDir,
+    mediaTimeoutMs: config.media.timeoutMs,
   });
   engine.on('worker_exit', (e) => log.error({ event: e }, 'a media worker exited; its calls are lost'));
   engine.on('endpoint_error', (e) => log.warn({ event: e }, 'media endpoint error'));
