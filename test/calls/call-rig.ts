@@ -5,6 +5,7 @@
 // SIPp is the signalling peer; the media of every SIPp party is one of our RtpPeers: the
 // scenarios put `-key rtpip`/`-key rtpport` in their SDP, and the peer sends to the SDP
 // Switchboard gave that party (read from SIPp's message log, which SIPp writes as it goes).
+import Database from 'better-sqlite3';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -247,6 +248,38 @@ export async function callee(o: Omit<PartyOptions, 'port' | 'target'> & { port?:
   return { ...p, port };
 }
 
+/**
+ * A carrier (SIPp from CARRIER_IP, `caller` scenario, default caller-waits.xml) calls `number`,
+ * routed to alice (her SIPp `alice` scenario, default callee.xml, on her registered port);
+ * resolves once the call is in progress, both RTP peers aimed. The peers go into `peers`.
+ */
+export async function carrierCallsAlice(
+  rig: Rig,
+  number: string,
+  peers: RtpPeer[],
+  o: { alice?: string; caller?: string; pauseMs?: number; keys?: Record<string, string> } = {},
+) {
+  const since = new Date().toISOString();
+  const callerRtp = await rtpPeer(CARRIER_IP);
+  const aliceRtp = await rtpPeer();
+  peers.push(callerRtp, aliceRtp);
+  const alice = await callee({
+    scenario: o.alice ?? 'callee.xml', port: rig.alicePort, rtp: aliceRtp,
+    ...(o.pauseMs !== undefined ? { pauseMs: o.pauseMs } : {}), ...(o.keys ? { keys: o.keys } : {}),
+  });
+  const caller = party({ scenario: o.caller ?? 'caller-waits.xml', ip: CARRIER_IP, service: number, target: rig.sb.sipPort, rtp: callerRtp });
+  await Promise.all([aim(callerRtp, caller), aim(aliceRtp, alice)]);
+  const call = await waitForCall(rig.api, (await newestCallTo(rig.api, number, since)).id, hasStatus('in_progress'), 'in_progress');
+  return { call, caller, alice, callerRtp, aliceRtp };
+}
+
+/** Creates an extension and registers it (from its own port, where its SIPp callee listens later). */
+export async function extension(rig: Rig, cred: { username: string; password: string; extension: string }): Promise<{ id: string; port: number }> {
+  const made = await rig.api.post('/api/v1/voice/sip-credentials', cred);
+  expect(made.status, made.text).toBe(201);
+  return { id: made.body.data.id, port: await register(rig, made.body.data.id, cred) };
+}
+
 // ---- media -----------------------------------------------------------------------
 
 export async function rtpPeer(address = '127.0.0.1'): Promise<RtpPeer> {
@@ -256,19 +289,57 @@ export async function rtpPeer(address = '127.0.0.1'): Promise<RtpPeer> {
 /**
  * Aims the peer at Switchboard's endpoint for this party: the SDP of the first message with
  * one that the party received (a caller: the answer in the 200; a callee: the offer in the
- * INVITE), read from SIPp's message log.
+ * INVITE), read from SIPp's message log. `nth` > 0: a later one (a re-INVITE that moved the
+ * party to another endpoint).
  */
-export async function aim(peer: RtpPeer, p: Party, timeoutMs = 5000): Promise<string> {
+export async function aim(peer: RtpPeer, p: Party, timeoutMs = 5000, nth = 0): Promise<string> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    const m = p.messages().find((x) => x.direction === 'received' && /^m=audio /m.test(x.body));
+    const m = p.messages().filter((x) => x.direction === 'received' && /^m=audio /m.test(x.body))[nth];
     if (m) {
       peer.target(m.body);
       return m.body;
     }
     await sleep(20);
   }
-  throw new Error('no SDP from Switchboard reached the party');
+  throw new Error(`no SDP (#${nth}) from Switchboard reached the party`);
+}
+
+/** Plays `hz` from the peer until stop() (20 ms frames, paced): a party that keeps talking. */
+export function keepPlaying(p: RtpPeer, hz: number): { stop(): Promise<void> } {
+  let on = true;
+  const done = (async () => {
+    while (on) await p.play(tone(hz, 200));
+  })();
+  return {
+    stop: async () => {
+      on = false;
+      await done;
+    },
+  };
+}
+
+/** What the peer hears during the next `ms` (after `settleMs` for the media to follow a change). */
+export async function listenFor(peer: RtpPeer, ms: number, settleMs = 200): Promise<Int16Array> {
+  await sleep(settleMs);
+  const from = peer.received.length;
+  await sleep(ms);
+  return peer.heard(from);
+}
+
+/**
+ * The dialog a SIPp callee holds with Switchboard, as Switchboard sees it: the Call-ID, our
+ * tag (the From tag of the INVITE it received) and its tag (the To tag of its 200).
+ */
+export function dialogOf(p: Party): { callId: string; ourTag: string; theirTag: string } {
+  const invite = p.messages().find((m) => m.direction === 'received' && m.method === 'INVITE' && m.status === undefined);
+  const ok = p.messages().find((m) => m.direction === 'sent' && m.method === 'INVITE' && m.status === 200);
+  const tag = (h: string | undefined) => /;\s*tag=([^;\s]+)/i.exec(h ?? '')?.[1];
+  const callId = invite?.header('call-id');
+  const ourTag = tag(invite?.header('from'));
+  const theirTag = tag(ok?.header('to'));
+  if (!callId || !ourTag || !theirTag) throw new Error('the party has no confirmed dialog yet');
+  return { callId, ourTag, theirTag };
 }
 
 /**
@@ -287,6 +358,24 @@ export function tone(hz: number, ms: number): Int16Array {
 }
 
 // ---- the API -------------------------------------------------------------------
+
+/** A client whose API key has only these scopes. */
+export async function clientWithScopes(rig: Rig, scopes: string[]): Promise<Client> {
+  const r = await rig.api.post('/api/v1/api-keys', { name: `scopes ${scopes.join(' ')}`, scopes });
+  expect(r.status, r.text).toBe(201);
+  return client(rig.sb.baseUrl, r.body.data.key);
+}
+
+/** The call's timeline (status changes and notes such as transfer_completed), read from the server's database. */
+export function timeline(rig: Rig, callId: string): { type: string; data: Record<string, unknown> }[] {
+  const db = new Database(path.join(rig.sb.dataDir, 'switchboard.db'), { readonly: true, fileMustExist: true });
+  try {
+    const rows = db.prepare('SELECT type, data FROM call_events WHERE call_id = ? ORDER BY seq').all(callId) as { type: string; data: string }[];
+    return rows.map((r) => ({ type: r.type, data: JSON.parse(r.data) as Record<string, unknown> }));
+  } finally {
+    db.close();
+  }
+}
 
 /** Polls GET /calls/{id} until `pred` holds; returns the call. */
 export async function waitForCall(api: Client, id: string, pred: (c: any) => boolean, what: string, timeoutMs = 10_000): Promise<any> {

@@ -2,55 +2,58 @@
 // here. An inbound INVITE is identified (a trunk by its source address, else an
 // extension by digest), routed (docs/b2bua.md), admitted against the tenant's limits,
 // recorded, given a media endpoint, and bridged to a new outbound leg. POST /calls
-// dials out the same way. Media is anchored in the engine for every call.
-import type { InboundCall, OutboundCall, UserAgent } from '../../sip/ua/index.js';
-import type { BindingTable } from '../../sip/registrar/bindings.js';
-import type { Peer } from '../../sip/transaction/transaction-layer.js';
-import { formatSipUri, parseSipUri } from '../../sip/uri.js';
-import type { MediaEngine } from '../../media/engine/index.js';
-import type { Store } from '../../store/index.js';
-import type { CallRecords } from '../calls/call-records.js';
-import type { CallRecordings, RecordingRecord } from '../calls/call-recordings.js';
-import type { CallLimits } from '../calls/call-limits.js';
+// (place-call.ts) dials out the same way. Media is anchored in the engine for every call.
+// The per-call operations live beside this file: call-operations.ts, blind-transfer.ts,
+// attended-transfer.ts, warm-transfer.ts, supervisor.ts.
+import type { InboundCall, IncomingRefer } from '../../sip/ua/index.js';
+import { parseSipUri } from '../../sip/uri.js';
+import type { RecordingRecord } from '../calls/call-recordings.js';
 import type { CallRecord } from '../calls/call-repository.js';
-import type { CallControl, PlaceCallRequest, RecordingStartRequest } from '../calls/call-control.js';
-import { ConfigError, ConflictError } from '../config/errors.js';
-import { CallLimitReached } from './call-limit-reached.js';
-import { BridgedCall, type BridgeLog, type LegRole } from './bridged-call.js';
+import type {
+  CallControl, PlaceCallRequest, RecordingStartRequest, SupervisorRequest, TransferRequest, WarmTransferRequest,
+} from '../calls/call-control.js';
+import { ConflictError } from '../config/errors.js';
+import { AttendedTransfers } from './attended-transfer.js';
+import type { B2buaContext, B2buaOptions } from './b2bua-context.js';
+import { BlindTransfers } from './blind-transfer.js';
+import { BridgedCall, type Leg } from './bridged-call.js';
 import { CallDirectory, type ExtensionRow, type TrunkRow } from './call-directory.js';
-import { routeInbound, routeOutbound, type Destination } from './destination.js';
+import { identifyCaller } from './caller-identity.js';
+import { CallOperations } from './call-operations.js';
+import { routeInbound } from './destination.js';
+import { callerStatus, codecsOf, Dialer } from './dialer.js';
 import { holdMusicFor } from './hold-music.js';
-import { isQuietHours } from './quiet-hours.js';
+import { placeCall } from './place-call.js';
+import { Supervisors } from './supervisor.js';
+import { Synthesizer } from './tts.js';
+import { WarmTransfers } from './warm-transfer.js';
 
-/** The operations of the Calls API this B2BUA carries out (the rest come with later work). */
-export type B2buaCallControl = Pick<
-  CallControl,
-  'place' | 'hangup' | 'accept' | 'decline' | 'mute' | 'unmute' | 'hold' | 'unhold' | 'dtmf' | 'recordingStart' | 'recordingStop'
->;
+export type { B2buaOptions } from './b2bua-context.js';
 
-export interface B2buaOptions {
-  ua: UserAgent;
-  engine: MediaEngine;
-  store: Store;
-  bindings: BindingTable;
-  records: CallRecords;
-  recordings: CallRecordings;
-  limits: CallLimits;
-  log: BridgeLog & { info(obj: object, msg: string): void };
-  /** How long a callee may ring before we CANCEL (the call becomes no_answer). Default 60 s. */
-  ringTimeoutMs?: number;
-  now?: () => Date;
-}
+/** The operations of the Calls API this B2BUA carries out: all of them. */
+export type B2buaCallControl = CallControl;
 
-const CODEC_NAMES: Record<string, string> = { PCMU: 'PCMU', PCMA: 'PCMA', G722: 'G722', OPUS: 'opus' };
+export class B2bua implements B2buaCallControl, B2buaContext {
+  readonly dir: CallDirectory;
+  readonly dialer: Dialer;
+  readonly tts: Synthesizer;
+  readonly calls = new Map<string, BridgedCall>();
+  draining = false;
+  private readonly ops: CallOperations;
+  private readonly blind: BlindTransfers;
+  private readonly attended: AttendedTransfers;
+  private readonly warm: WarmTransfers;
+  private readonly supervisors: Supervisors;
 
-export class B2bua implements B2buaCallControl {
-  private readonly dir: CallDirectory;
-  private readonly calls = new Map<string, BridgedCall>();
-  private draining = false;
-
-  constructor(private readonly o: B2buaOptions) {
+  constructor(readonly o: B2buaOptions) {
     this.dir = new CallDirectory(o.store);
+    this.dialer = new Dialer({ ua: o.ua, bindings: o.bindings, dir: this.dir, records: o.records, log: o.log, ...(o.ringTimeoutMs ? { ringTimeoutMs: o.ringTimeoutMs } : {}) });
+    this.tts = o.tts ?? new Synthesizer();
+    this.ops = new CallOperations(this);
+    this.blind = new BlindTransfers(this);
+    this.attended = new AttendedTransfers(this);
+    this.warm = new WarmTransfers(this);
+    this.supervisors = new Supervisors(this);
     o.ua.onInvite = (call) => void this.inbound(call).catch((err: unknown) => this.failInbound(call, err));
     // The media plane says a call is dead: a party stopped sending RTP (it vanished without a
     // BYE), or the worker holding the call exited. Hang those calls up, so that they end in
@@ -59,14 +62,20 @@ export class B2bua implements B2buaCallControl {
     o.engine.on('worker_exit', (e) => {
       for (const id of e.lostSessions) this.lost(id, 'media_worker_lost');
     });
+    // A prompt a call waits for (a whisper message) has played.
+    o.engine.on('playback_done', (e) => this.bySession(e.sessionId)?.room.playbackDone(e.playId));
+  }
+
+  private bySession(sessionId: string): BridgedCall | undefined {
+    for (const c of this.calls.values()) if (c.media.id === sessionId) return c;
+    return undefined;
   }
 
   private lost(sessionId: string, why: string): void {
-    for (const c of this.calls.values()) {
-      if (c.media.id !== sessionId) continue;
-      this.o.log.warn({ call: c.id, why }, 'media lost: hanging up');
-      void c.hangup('system', why);
-    }
+    const c = this.bySession(sessionId);
+    if (!c) return;
+    this.o.log.warn({ call: c.id, why }, 'media lost: hanging up');
+    void c.hangup('system', why);
   }
 
   /** Calls in progress. */
@@ -103,23 +112,14 @@ export class B2bua implements B2buaCallControl {
       return;
     }
     call.trying();
+    // A phone taking over a leg of a call (RFC 3891): no new call.
+    if (call.replaces) return this.attended.onInvite(call);
     const dialled = call.request.requestUri()?.user ?? '';
 
     // Who calls: a carrier (by source address), else an extension proving who it is.
-    let tenantId: string | undefined;
-    let trunk: TrunkRow | undefined;
-    let callerExt: ExtensionRow | undefined;
-    const trunks = await this.dir.trunksForSource(call.source.address);
-    if (trunks.length > 0) {
-      trunk = await this.pickTrunk(trunks, dialled);
-      tenantId = trunk.tenant_id;
-    } else {
-      const auth = await call.authenticate();
-      if (!auth.ok) return; // challenged (407) or refused: the UA answered
-      tenantId = auth.tenantId ?? call.tenantId;
-      if (!tenantId) return void call.reject(404, { reason: 'Domain not served here' });
-      callerExt = await this.dir.extensionByUsername(tenantId, auth.username);
-    }
+    const who = await identifyCaller(this.dir, call, dialled);
+    if (!who) return;
+    const { tenantId, trunk, extension: callerExt } = who;
 
     const dest = await routeInbound(this.dir, tenantId, dialled, trunk !== undefined);
     if (dest.kind === 'refuse') return void call.reject(dest.status, { reason: dest.reason });
@@ -165,13 +165,13 @@ export class B2bua implements B2buaCallControl {
       await bridged.abandon();
       return;
     }
-    const aLeg = bridged.addLeg('caller', call, a.endpointId, callerExt !== undefined);
+    const aLeg = bridged.addLeg('caller', call, a.endpointId, callerExt !== undefined, callerExt ? { extensionId: callerExt.id } : {});
     aLeg.localSdp = a.localSdp;
     // A caller that sent no offer gets ours in the 200 and answers in its ACK.
     call.on('confirmed', (e) => {
       if (call.offer === undefined && e.sdp) void session.applyAnswer(aLeg.endpointId, e.sdp).catch(() => bridged.hangup('system'));
     });
-    await this.dial(bridged, dest, {
+    await this.dialer.dial(bridged, dest, {
       from: caller,
       onRinging: () => call.ringing(),
       onAnswered: () => call.answer(a.localSdp),
@@ -191,106 +191,7 @@ export class B2bua implements B2buaCallControl {
     return (await this.dir.tenant(tenantId))?.defaultNumber ?? fallback;
   }
 
-  /** Of several trunks at one address (tenants sharing a carrier), the one owning the dialled number. */
-  private async pickTrunk(trunks: TrunkRow[], dialled: string): Promise<TrunkRow> {
-    if (trunks.length === 1) return trunks[0]!;
-    const e164 = dialled.startsWith('+') ? dialled : `+${dialled}`;
-    const number = await this.dir.number(e164);
-    return trunks.find((t) => t.tenant_id === number?.tenant_id) ?? trunks[0]!;
-  }
-
-  // ---- the callee leg ----------------------------------------------------------
-
-  private async dial(
-    bridged: BridgedCall,
-    dest: Exclude<Destination, { kind: 'refuse' }>,
-    hooks: { from: string; role?: LegRole; onRinging?: () => void; onAnswered?: () => void; onFailed?: (status: number) => void },
-  ): Promise<OutboundCall | undefined> {
-    const role = hooks.role ?? 'callee';
-    const target = this.targetOf(dest);
-    if (!target) {
-      hooks.onFailed?.(480);
-      await bridged.transition('reject', { sipStatus: 480, cause: 'not_registered' });
-      await bridged.abandon();
-      return undefined;
-    }
-    const b = await bridged.media.createEndpoint({
-      ...(dest.kind === 'pstn' ? { codecs: codecsOf(dest.trunk) } : {}),
-      ...(target.via ? { allowedSources: [target.via.address] } : {}),
-    });
-    const fromUri = `sip:${hooks.from}@${target.fromHost}`;
-    let out: OutboundCall;
-    try {
-      out = this.o.ua.invite({
-        target: target.uri,
-        ...(target.via ? { via: target.via } : {}),
-        from: fromUri,
-        sdp: b.localSdp,
-        ...(target.credentials ? { credentials: target.credentials } : {}),
-        ringTimeoutMs: this.o.ringTimeoutMs ?? 60_000,
-      });
-    } catch (err) {
-      // A target that is no usable SIP URI (TargetError): the call fails here, not silently.
-      this.o.log.warn({ call: bridged.id, target: target.uri, err: (err as Error).message }, 'callee cannot be dialled');
-      hooks.onFailed?.(502);
-      await bridged.transition('fail', { cause: 'bad_target' });
-      await bridged.abandon();
-      return undefined;
-    }
-    await this.o.records.update(bridged.id, role === 'callee' ? { peerSipCallId: out.callId } : { sipCallId: out.callId }).catch(() => undefined);
-    // An extension, or an agent reached at a phone number, is the tenant's person (the operator side).
-    bridged.addLeg(role, out, b.endpointId, dest.kind === 'extension' || dest.agentId !== undefined);
-    let rang = false;
-    out.on('progress', (e) => {
-      if (rang || e.status === 100) return;
-      rang = true;
-      hooks.onRinging?.();
-      if (role === 'callee') void bridged.transition('ring', { sipStatus: e.status });
-    });
-    out.on('answered', (e) => {
-      void (async () => {
-        if (e.sdp) await bridged.media.applyAnswer(b.endpointId, e.sdp);
-        hooks.onAnswered?.();
-        if (role === 'callee') await bridged.connect();
-      })().catch((err: unknown) => {
-        this.o.log.warn({ call: bridged.id, err: (err as Error).message }, 'answer could not be bridged');
-        void bridged.hangup('system');
-      });
-    });
-    out.on('failed', (e) => {
-      if (bridged.isOver) return;
-      hooks.onFailed?.(e.status);
-      void (async () => {
-        // Our CANCEL after the caller gave up is the caller's cancel, already recorded.
-        const event = e.status === 408 ? 'ring_timeout' : 'reject';
-        await bridged.transition(event, { sipStatus: e.status });
-        await bridged.abandon();
-      })();
-    });
-    return out;
-  }
-
-  private targetOf(dest: Exclude<Destination, { kind: 'refuse' }>):
-    | { uri: string; via?: Peer; credentials?: { username: string; password: string }; fromHost: string }
-    | undefined {
-    if (dest.kind === 'extension') {
-      const bindings = this.o.bindings.byCredential(dest.extension.id);
-      if (bindings.length === 0) return undefined;
-      const b = bindings.reduce((x, y) => (y.updatedAt > x.updatedAt ? y : x));
-      return { uri: b.contact, via: b.source, fromHost: parseSipUri(b.aor).host };
-    }
-    const t = parseSipUri(dest.trunk.termination_uri);
-    // An E.164 user goes out as +1415... (carriers match it literally).
-    const uri = formatSipUri({ ...t, user: dest.e164, password: undefined, headers: new Map() });
-    const password = this.dir.trunkPassword(dest.trunk);
-    return {
-      uri,
-      fromHost: t.host,
-      ...(dest.trunk.auth_username && password ? { credentials: { username: dest.trunk.auth_username, password } } : {}),
-    };
-  }
-
-  private track(id: string, tenantId: string, session: BridgedCall['media'], trunk: TrunkRow | undefined, release: () => void): BridgedCall {
+  track(id: string, tenantId: string, session: BridgedCall['media'], trunk: TrunkRow | undefined, release: () => void): BridgedCall {
     const bridged = new BridgedCall(id, tenantId, {
       records: this.o.records,
       recordings: this.o.recordings,
@@ -301,191 +202,54 @@ export class B2bua implements B2buaCallControl {
         this.calls.delete(c.id);
         release();
       },
+      onRefer: (c, leg, refer) => void this.referred(c, leg, refer),
     });
     this.calls.set(id, bridged);
     return bridged;
   }
 
+  /** A phone on a call sent REFER: a blind transfer, or with Replaces an attended one. */
+  private async referred(c: BridgedCall, leg: Leg, refer: IncomingRefer): Promise<void> {
+    try {
+      await (refer.replaces ? this.attended.onRefer(c, leg, refer) : this.blind.onRefer(c, leg, refer));
+    } catch (err) {
+      this.o.log.warn({ call: c.id, err: (err as Error).message }, 'REFER failed');
+      if (!refer.reject(500)) refer.notify(500);
+    }
+  }
+
   // ---- the Calls API ------------------------------------------------------------
 
-  async place(req: PlaceCallRequest): Promise<CallRecord> {
-    if (this.draining) throw new ConflictError('DRAINING', 'the server is shutting down; try another one');
-    const tenant = await this.dir.tenant(req.tenantId);
-    const problems = new ConfigError();
-    const from = req.from ?? tenant?.defaultNumber ?? undefined;
-    if (!from) problems.add('from', 'REQUIRED', 'no from given and the tenant has no default_number');
-    let agent: Awaited<ReturnType<CallDirectory['agent']>>;
-    if (req.agentId) {
-      agent = await this.dir.agent(req.tenantId, req.agentId);
-      if (!agent || agent.archived) problems.add('agent_id', 'NOT_FOUND', 'no such agent, or it is archived');
-    }
-    if (req.timezone && isQuietHours(req.timezone, this.now())) {
-      problems.add('timezone', 'QUIET_HOURS', 'it is between 21:00 and 08:00 where the callee is: outbound calls are refused');
-    }
-    const dest = await routeOutbound(this.dir, req.tenantId, req.to);
-    if (dest.kind === 'refuse') problems.add('to', dest.status === 404 ? 'NOT_FOUND' : 'UNREACHABLE', dest.reason);
-    problems.throwIfAny();
-    if (dest.kind === 'refuse' || !from) throw new Error('unreachable');
-
-    // The agent is called first when it has an extension; the callee once it answers.
-    let agentExt: ExtensionRow | undefined;
-    if (agent?.extension_id) agentExt = await this.dir.extensionById(req.tenantId, agent.extension_id);
-
-    const admission = await this.o.limits.check(req.tenantId);
-    if (!admission.ok) throw new CallLimitReached(admission.limit, admission.retryAfterSeconds);
-
-    const record = await this.o.records.create({
-      tenantId: req.tenantId,
-      direction: 'outbound',
-      from,
-      to: dest.kind === 'pstn' ? dest.e164 : (dest.extension.extension ?? dest.extension.username),
-      agentId: req.agentId ?? null,
-      campaignId: req.campaignId ?? null,
-      metadata: req.metadata,
-      record: req.record,
-      amd: req.amd,
-      trunkId: dest.kind === 'pstn' ? dest.trunk.id : null,
-      calleeExtensionId: dest.kind === 'extension' ? dest.extension.id : null,
-      callerExtensionId: agentExt?.id ?? null,
-    });
-    let session;
-    try {
-      session = await this.o.engine.createSession();
-    } catch (err) {
-      admission.release();
-      await this.o.records.transition(record.id, 'fail', { cause: 'media_unavailable' }).catch(() => undefined);
-      throw err;
-    }
-    const bridged = this.track(record.id, req.tenantId, session, dest.kind === 'pstn' ? dest.trunk : undefined, admission.release);
-    const startRecording = () => {
-      if (req.record) void bridged.recordingStart({ dualChannel: true, trim: false }).catch(() => undefined);
-    };
-
-    const dialCallee = () =>
-      this.dial(bridged, dest, {
-        from,
-        onAnswered: startRecording,
-      }).catch((err: unknown) => {
-        this.o.log.warn({ call: record.id, err: (err as Error).message }, 'dialling failed');
-        void bridged.transition('fail', { cause: 'dial_failed' }).then(() => bridged.abandon());
-      });
-
-    if (agentExt) {
-      void this.dial(bridged, { kind: 'extension', extension: agentExt }, {
-        from,
-        role: 'caller',
-        onAnswered: () => {
-          const leg = bridged.legs.caller;
-          if (leg) void bridged.ringback(leg).catch(() => undefined);
-          void dialCallee();
-        },
-        onFailed: (status) => {
-          void bridged.transition('reject', { sipStatus: status, cause: 'agent_unreachable' }).then(() => bridged.abandon());
-        },
-      });
-    } else {
-      void dialCallee();
-    }
-    return record;
-  }
-
-  private now(): Date {
-    return this.o.now?.() ?? new Date();
-  }
-
-  private live(tenantId: string, callId: string): BridgedCall | undefined {
-    const c = this.calls.get(callId);
-    return c && c.tenantId === tenantId ? c : undefined;
-  }
-
   /** An operation on a call: 404 when unknown, 409 when it has ended. */
-  private async op(tenantId: string, callId: string, fn: (c: BridgedCall) => Promise<unknown>): Promise<CallRecord | undefined> {
+  async op(tenantId: string, callId: string, fn: (c: BridgedCall) => Promise<unknown>): Promise<CallRecord | undefined> {
     const record = await this.o.records.get(tenantId, callId);
     if (!record) return undefined;
-    const c = this.live(tenantId, callId);
-    if (!c) throw new ConflictError('CALL_ENDED', `the call is ${record.status}`);
+    const c = this.calls.get(callId);
+    if (!c || c.tenantId !== tenantId) throw new ConflictError('CALL_ENDED', `the call is ${record.status}`);
     await fn(c);
     return this.o.records.get(tenantId, callId);
   }
 
-  hangup(tenantId: string, callId: string): Promise<CallRecord | undefined> {
-    return this.op(tenantId, callId, (c) => c.hangup('api'));
+  place(req: PlaceCallRequest): Promise<CallRecord> {
+    return placeCall(this, req);
   }
 
-  /** An inbound call still ringing is answered now; the callee keeps ringing and joins when it answers. */
-  accept(tenantId: string, callId: string): Promise<CallRecord | undefined> {
-    return this.op(tenantId, callId, async (c) => {
-      const caller = c.legs.caller?.sip;
-      if (!caller || !('answer' in caller) || c.isAnswered || (caller.state !== 'pending' && caller.state !== 'early')) {
-        throw new ConflictError('CALL_NOT_RINGING', 'only an inbound call still ringing can be accepted');
-      }
-      // The answer its endpoint made for the INVITE (not a new offer: that would leave the
-      // endpoint waiting for an answer the caller never sends).
-      caller.answer(c.legs.caller!.localSdp);
-      await c.connect();
-    });
-  }
-
-  /** An inbound call still ringing is refused with 486 Busy Here. */
-  decline(tenantId: string, callId: string): Promise<CallRecord | undefined> {
-    return this.op(tenantId, callId, async (c) => {
-      const caller = c.legs.caller?.sip;
-      if (!caller || !('answer' in caller) || c.isAnswered || (caller.state !== 'pending' && caller.state !== 'early')) {
-        throw new ConflictError('CALL_NOT_RINGING', 'only an inbound call still ringing can be declined');
-      }
-      caller.reject(486);
-      await c.transition('reject', { sipStatus: 486, cause: 'declined' });
-      await c.abandon();
-    });
-  }
-
-  mute(tenantId: string, callId: string) {
-    return this.op(tenantId, callId, (c) => c.mute(true));
-  }
-
-  unmute(tenantId: string, callId: string) {
-    return this.op(tenantId, callId, (c) => c.mute(false));
-  }
-
-  hold(tenantId: string, callId: string) {
-    return this.op(tenantId, callId, (c) => c.hold(true));
-  }
-
-  unhold(tenantId: string, callId: string) {
-    return this.op(tenantId, callId, (c) => c.hold(false));
-  }
-
-  dtmf(tenantId: string, callId: string, body: { digits: string }) {
-    return this.op(tenantId, callId, (c) => c.dtmf(body.digits));
-  }
-
-  async recordingStart(tenantId: string, callId: string, body: RecordingStartRequest): Promise<RecordingRecord | undefined> {
-    let rec: RecordingRecord | undefined;
-    const found = await this.op(tenantId, callId, async (c) => {
-      rec = await c.recordingStart(body);
-    });
-    return found ? rec : undefined;
-  }
-
-  async recordingStop(tenantId: string, callId: string): Promise<RecordingRecord | undefined> {
-    const record = await this.o.records.get(tenantId, callId);
-    if (!record) return undefined;
-    const c = this.live(tenantId, callId);
-    const stopped = c ? await c.recordingStop() : undefined;
-    if (stopped) return stopped;
-    if (!record.recordingId) throw new ConflictError('NOT_RECORDING', 'the call has no recording');
-    return this.o.recordings.get(tenantId, record.recordingId);
-  }
-}
-
-function codecsOf(t: TrunkRow): string[] {
-  return (JSON.parse(t.codecs) as string[]).map((c) => CODEC_NAMES[c.toUpperCase()] ?? c);
-}
-
-/** What the caller hears when the callee could not be reached. */
-function callerStatus(status: number): number {
-  if (status === 408) return 480; // ring timeout: nobody answered
-  if (status >= 500) return 502;
-  if (status === 401 || status === 407) return 502; // the carrier refused our credentials
-  return status >= 300 && status < 700 ? status : 500;
+  hangup = (t: string, id: string) => this.ops.hangup(t, id);
+  accept = (t: string, id: string) => this.ops.accept(t, id);
+  decline = (t: string, id: string) => this.ops.decline(t, id);
+  mute = (t: string, id: string) => this.ops.mute(t, id, true);
+  unmute = (t: string, id: string) => this.ops.mute(t, id, false);
+  hold = (t: string, id: string) => this.ops.hold(t, id, true);
+  unhold = (t: string, id: string) => this.ops.hold(t, id, false);
+  dtmf = (t: string, id: string, body: { digits: string }) => this.ops.dtmf(t, id, body.digits);
+  recordingStart = (t: string, id: string, body: RecordingStartRequest): Promise<RecordingRecord | undefined> => this.ops.recordingStart(t, id, body);
+  recordingStop = (t: string, id: string): Promise<RecordingRecord | undefined> => this.ops.recordingStop(t, id);
+  transfer = (t: string, id: string, body: TransferRequest) => this.blind.transfer(t, id, body);
+  warmTransfer = (t: string, id: string, body: WarmTransferRequest) => this.warm.start(t, id, body);
+  warmTransferComplete = (t: string, id: string) => this.warm.complete(t, id);
+  warmTransferCancel = (t: string, id: string) => this.warm.cancel(t, id);
+  listen = (t: string, id: string, body: SupervisorRequest) => this.supervisors.monitor(t, id, 'listen', body);
+  whisper = (t: string, id: string, body: SupervisorRequest) => this.supervisors.monitor(t, id, 'whisper', body);
+  barge = (t: string, id: string, body: SupervisorRequest) => this.supervisors.monitor(t, id, 'barge', body);
+  unlisten = (t: string, id: string) => this.supervisors.unlisten(t, id);
 }

@@ -1,52 +1,26 @@
-// One call through the B2BUA: up to two SIP legs (the caller's and the callee's), one
-// media session holding an endpoint per leg and the room that joins them, and the call
-// record that the API, CDRs and webhooks read. Media is always anchored here: every
-// operation of the Calls API (hold, mute, DTMF, recording) acts on the room.
+// One call through the B2BUA: its two main SIP legs (the caller's and the callee's), its
+// side legs (a transfer target, a consult party, a supervisor), one media session holding an
+// endpoint per leg and the room that joins them, and the call record that the API, CDRs and
+// webhooks read. Media is always anchored here: the operations of the Calls API
+// (call-operations.ts, the transfers, supervisor.ts) act on the room, so they work whatever
+// the phones and carriers support.
 //
-//   caller leg (InboundCall, or OutboundCall to an agent) ─┐
-//                                                          ├─ room ─ recorder
-//   callee leg (OutboundCall)                             ─┘
-import type { InboundCall, IncomingOffer, OutboundCall, Termination } from '../../sip/ua/index.js';
-import type { MediaSessionHandle, PlayItem } from '../../media/engine/index.js';
-import type { CallRecords, CallEventName } from '../calls/call-records.js';
+//   caller leg (InboundCall, or OutboundCall to an agent) ─┐            ┌─ consult / supervisor
+//                                                          ├─ room ─────┤  (side legs)
+//   callee leg (OutboundCall)                             ─┘  recorder  └─ transfer target (joins when it takes over)
+import type { InboundCall, IncomingOffer, IncomingRefer, Termination } from '../../sip/ua/index.js';
+import type { MediaSessionHandle, ModeSpec, PlayItem } from '../../media/engine/index.js';
+import type { CallEventName, CallPatch, CallRecords } from '../calls/call-records.js';
 import type { HangupSide } from '../calls/call-status.js';
 import { ConflictError } from '../config/errors.js';
-import type { CallRecordings, RecordingRecord } from '../calls/call-recordings.js';
-import type { CallQuality } from '../calls/call-repository.js';
+import type { CallRecordings } from '../calls/call-recordings.js';
+import type { BridgeLog } from './bridge-log.js';
+import { CallRecorder } from './call-recorder.js';
+import { CallRoom } from './call-room.js';
+import { isInbound, releaseSip, type Leg, type LegRole, type SidePurpose, type SipLeg } from './leg.js';
 
-/** What an endpoint's stats say about its quality (media/quality/stream-quality.ts toJSON). */
-interface EndpointQuality {
-  mos: number | null;
-  jitterMs: number | null;
-  lossPercent: number | null;
-  rttMs: number | null;
-  oneWayAudio: string;
-}
-
-export type LegRole = 'caller' | 'callee';
-type SipLeg = InboundCall | OutboundCall;
-
-/** A leg that called us (its INVITE came in), as opposed to one we dialled. */
-function isInbound(sip: SipLeg): sip is InboundCall {
-  return 'answer' in sip;
-}
-
-export interface Leg {
-  role: LegRole;
-  sip: SipLeg;
-  endpointId: string;
-  /** This leg is a person of the tenant (an extension or an agent): the "operator side". */
-  operator: boolean;
-  /** The peer holds us (its last offer was sendonly/inactive). */
-  heldByPeer: boolean;
-  /** An inbound leg: the SDP its endpoint made for the INVITE (the answer, or our offer if it sent none). */
-  localSdp?: string;
-}
-
-export interface BridgeLog {
-  warn(obj: object, msg: string): void;
-  debug(obj: object, msg: string): void;
-}
+export type { Leg, LegRole, SidePurpose } from './leg.js';
+export type { BridgeLog } from './bridge-log.js';
 
 export interface BridgedCallDeps {
   records: CallRecords;
@@ -56,19 +30,35 @@ export interface BridgedCallDeps {
   log: BridgeLog;
   /** Called once when the call is over and everything is released. */
   onEnded: (call: BridgedCall) => void;
+  /** A REFER from a main leg (a phone transferring the call); without it REFERs get 603. */
+  onRefer?: (call: BridgedCall, leg: Leg, refer: IncomingRefer) => void;
 }
 
-const RINGBACK: PlayItem[] = [{ type: 'tone', frequencies: [440, 480], level: -16, onMs: 2000, offMs: 4000, durationMs: 6000 }];
+/** How a supervisor takes part: hears everyone and is heard by nobody, by the operator only, or by all. */
+export type SupervisorMode = 'listen' | 'whisper' | 'barge';
 
 export class BridgedCall {
   readonly legs: Partial<Record<LegRole, Leg>> = {};
-  private roomId: string | undefined;
+  readonly side: Partial<Record<SidePurpose, Leg>> = {};
+  readonly recorder: CallRecorder;
+  readonly room: CallRoom;
+  // What the operations set; modeFor() turns it into what each leg hears.
+  supervisorMode: SupervisorMode = 'listen';
+  /** The remote party waits on hold (music) while the operator consults (warm transfer). */
+  consulting = false;
+  /** The API put the remote party on hold (re-INVITE sendonly). */
+  held = false;
+  /** The API muted the operator. */
+  muted = false;
+  /** A transfer is being set up (before its leg is dialled): no second one may start. */
+  transferPending = false;
+  /** The main leg a blind transfer under way will replace: if it hangs up meanwhile, the call waits for the target. */
+  outgoing: Leg | undefined;
   private ended = false;
   private answered = false;
-  private ringbackId: string | undefined;
-  private recording: { rec: RecordingRecord; engineId: string } | undefined;
-  private held = false;
-  private muted = false;
+  /** Legs that left the call and wait for their own BYE (a phone that transferred). */
+  private readonly leaving = new Set<Leg>();
+  private endReason: { side: HangupSide; cause?: string } | undefined;
   /** Serialises operations that re-INVITE, so two holds never cross on the wire. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -76,7 +66,10 @@ export class BridgedCall {
     readonly id: string,
     readonly tenantId: string,
     private readonly deps: BridgedCallDeps,
-  ) {}
+  ) {
+    this.recorder = new CallRecorder(id, tenantId, deps.media, deps.recordings);
+    this.room = new CallRoom(deps.media, deps.log, id);
+  }
 
   get media(): MediaSessionHandle {
     return this.deps.media;
@@ -90,17 +83,49 @@ export class BridgedCall {
     return this.ended;
   }
 
+  /** A blind transfer or a consult is under way (one at a time). */
+  get transferring(): boolean {
+    return this.transferPending || this.side.transfer !== undefined || this.side.consult !== undefined;
+  }
+
   // ---- legs ---------------------------------------------------------------
 
-  /** Adds a leg and follows its SIP session: BYE, re-INVITEs (holds from phones). */
-  addLeg(role: LegRole, sip: SipLeg, endpointId: string, operator: boolean): Leg {
-    const leg: Leg = { role, sip, endpointId, operator, heldByPeer: false };
+  /** Adds a main leg and follows its SIP session: BYE, re-INVITEs (holds from phones), REFER. */
+  addLeg(role: LegRole, sip: SipLeg, endpointId: string, operator: boolean, extra: Pick<Leg, 'extensionId' | 'agentId'> = {}): Leg {
+    const leg = this.newLeg(role, sip, endpointId, operator, extra);
     this.legs[role] = leg;
+    return leg;
+  }
+
+  /** Adds a side leg: it talks only as its operation says until it takes over a main leg. */
+  addSideLeg(purpose: SidePurpose, role: LegRole, sip: SipLeg, endpointId: string, operator: boolean, extra: Pick<Leg, 'extensionId' | 'agentId'> = {}): Leg {
+    const leg = this.newLeg(role, sip, endpointId, operator, extra);
+    this.side[purpose] = leg;
+    return leg;
+  }
+
+  /** A leg followed by this call but not (yet) one of its legs: `takeOver` places it. */
+  newLeg(role: LegRole, sip: SipLeg, endpointId: string, operator: boolean, extra: Pick<Leg, 'extensionId' | 'agentId'> = {}): Leg {
+    const leg: Leg = { role, sip, endpointId, operator, heldByPeer: false, joined: false, answered: false, off: () => undefined, ...extra };
     // Both kinds of session emit the shared session events.
     const events = sip as InboundCall;
-    events.on('offer', (offer: IncomingOffer) => void this.peerOffer(leg, offer));
-    events.on('terminated', (t: Termination) => void this.legEnded(leg, t));
+    const onOffer = (offer: IncomingOffer) => void this.peerOffer(leg, offer);
+    const onEnd = (t: Termination) => void this.legEnded(leg, t);
+    const onRefer = (r: IncomingRefer) => this.peerRefer(leg, r);
+    events.on('offer', onOffer);
+    events.on('terminated', onEnd);
+    events.on('refer', onRefer);
+    leg.off = () => {
+      events.off('offer', onOffer);
+      events.off('terminated', onEnd);
+      events.off('refer', onRefer);
+    };
     return leg;
+  }
+
+  /** The main leg on this SIP session. */
+  legOf(sip: unknown): Leg | undefined {
+    return [this.legs.caller, this.legs.callee].find((l) => l !== undefined && l.sip === sip);
   }
 
   other(role: LegRole): Leg | undefined {
@@ -140,41 +165,70 @@ export class BridgedCall {
     }
   }
 
-  /** Plays ringback to a leg until stopRingback (an agent waiting for the far end). */
-  async ringback(leg: Leg): Promise<void> {
-    const { playId } = await this.media.play(leg.endpointId, RINGBACK, { loop: true });
-    this.ringbackId = playId;
+  /** A timeline entry (transfers, holds, monitoring); a failure to write it never breaks the call. */
+  async note(type: string, data: Record<string, unknown> = {}): Promise<void> {
+    await this.deps.records.note(this.id, type, data).catch((err: unknown) => this.deps.log.warn({ call: this.id, type, err: (err as Error).message }, 'call note lost'));
   }
 
-  private async stopRingback(): Promise<void> {
-    if (!this.ringbackId) return;
-    const id = this.ringbackId;
-    this.ringbackId = undefined;
-    await this.media.stopPlay(id).catch(() => undefined);
+  async update(patch: CallPatch): Promise<void> {
+    await this.deps.records.update(this.id, patch).catch(() => undefined);
   }
 
   /** Both legs (or the one there is) talk in one room from now on. */
   async connect(): Promise<void> {
-    await this.stopRingback();
-    this.roomId ??= (await this.media.createRoom()).roomId;
-    for (const leg of [this.legs.caller, this.legs.callee]) {
-      if (leg) await this.media.join(this.roomId, leg.endpointId);
-    }
+    await this.room.stopRingback();
+    await this.room.open();
+    for (const leg of [this.legs.caller, this.legs.callee]) if (leg && !leg.joined) await this.join(leg);
     if (!this.answered) {
       this.answered = true;
       await this.transition('answer', { sipStatus: 200 });
+    }
+    await this.applyModes();
+  }
+
+  /** A side leg that answered joins the room, taking part as its purpose says. */
+  async joinSide(leg: Leg): Promise<void> {
+    if (this.ended || !this.room.isOpen || leg.joined) return;
+    await this.join(leg);
+  }
+
+  private async join(leg: Leg): Promise<void> {
+    await this.room.join(leg.endpointId, this.modeFor(leg));
+    leg.joined = true;
+  }
+
+  /** What each leg hears and who hears it, from the call's state. */
+  private modeFor(leg: Leg): ModeSpec {
+    if (leg === this.side.supervisor) {
+      const op = this.operatorLeg();
+      if (this.supervisorMode === 'whisper' && op?.joined) return { mode: 'whisper', target: op.endpointId };
+      return { mode: this.supervisorMode === 'barge' ? 'barge' : 'listen' };
+    }
+    if (this.legs[leg.role] === leg) {
+      const onHold = leg === this.remoteLeg() && (this.held || this.consulting);
+      if (onHold || this.other(leg.role)?.heldByPeer) return { mode: 'hold', music: this.deps.holdMusic };
+      if (this.muted && leg === this.operatorLeg()) return { mode: 'mute' };
+    }
+    return { mode: 'normal' };
+  }
+
+  /** Brings every leg in the room to the mode the call's state gives it. */
+  async applyModes(): Promise<void> {
+    if (this.ended || !this.room.isOpen) return;
+    for (const leg of [this.legs.caller, this.legs.callee, this.side.consult, this.side.supervisor]) {
+      if (leg?.joined) await this.room.setMode(leg.endpointId, this.modeFor(leg));
     }
   }
 
   // ---- operations -----------------------------------------------------------
 
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
+  serial<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.queue.then(fn, fn);
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private requireAnswered(): void {
+  requireAnswered(): void {
     if (this.ended) throw new ConflictError('CALL_ENDED', 'the call has ended');
     if (!this.answered) throw new ConflictError('CALL_NOT_IN_PROGRESS', 'the call is not in progress');
   }
@@ -183,187 +237,170 @@ export class BridgedCall {
   async hangup(side: HangupSide = 'api', cause?: string): Promise<void> {
     if (this.ended) return;
     this.endReason ??= { side, ...(cause ? { cause } : {}) };
-    for (const leg of [this.legs.caller, this.legs.callee]) if (leg) this.releaseLeg(leg, 487);
+    for (const leg of [this.legs.caller, this.legs.callee]) if (leg) releaseSip(leg.sip, 487);
     // Hung up before anyone answered: a cancel (our CANCEL's 487 from the callee is ignored
     // once the call is over, so it is recorded here).
     if (!this.answered) await this.transition('cancel', { side: this.endReason.side, ...(cause ? { cause } : {}) });
     await this.finish();
   }
 
-  /** The operator stops being heard; the far end hears silence. */
-  async mute(on: boolean): Promise<void> {
-    this.requireAnswered();
-    const op = this.operatorLeg();
-    if (!op) throw new ConflictError('NO_OPERATOR_SIDE', 'the call has no extension or agent leg to mute (placed without agent_id)');
-    this.muted = on;
-    await this.media.setMode(op.endpointId, { mode: on ? 'mute' : 'normal' });
-    await this.deps.records.note(this.id, on ? 'muted' : 'unmuted', { leg: op.role });
-  }
+  // ---- legs coming and going ------------------------------------------------------
 
   /**
-   * Hold (RFC 3264 §8.4): the remote party gets a re-INVITE with a=sendonly (we keep
-   * sending, music) and hears the hold music; unhold offers sendrecv again.
+   * `incoming` takes the place of `old` (or of the role nobody holds): it joins the room and
+   * takes over old's role and side, a consult's hold ends, and old leaves the call: BYE at
+   * once, or after `graceMs` for a phone that hangs up itself (REFER). Taking the remote
+   * party off an API hold (a re-INVITE) is the transfer's business.
    */
-  hold(on: boolean): Promise<void> {
-    return this.serial(async () => {
-      this.requireAnswered();
-      const remote = this.remoteLeg();
-      if (!remote || this.held === on) return;
-      const { localSdp } = await this.media.offer(remote.endpointId, { direction: on ? 'sendonly' : 'sendrecv' });
-      const result = await remote.sip.reInvite(localSdp);
-      if (!result.ok) throw new ConflictError('HOLD_REFUSED', `the held party answered ${result.status}`);
-      if (result.sdp === undefined) throw new ConflictError('HOLD_REFUSED', 'the held party answered without SDP');
-      await this.media.applyAnswer(remote.endpointId, result.sdp);
-      await this.media.setMode(remote.endpointId, on ? { mode: 'hold', music: this.deps.holdMusic } : { mode: 'normal' });
-      this.held = on;
-      await this.deps.records.note(this.id, on ? 'held' : 'unheld', { leg: remote.role });
-    });
-  }
-
-  /** RFC 4733 events (or tones, where the peer took no telephone-event) toward the remote party. */
-  async dtmf(digits: string): Promise<void> {
-    this.requireAnswered();
-    const remote = this.remoteLeg();
-    if (!remote) return;
-    const { method } = await this.media.sendDtmf(remote.endpointId, digits, { toneMs: 100, gapMs: 100 });
-    await this.deps.records.note(this.id, 'dtmf_sent', { digits, method });
-  }
-
-  /** Starts recording the room, or returns the recording already running. */
-  async recordingStart(o: { dualChannel: boolean; trim: boolean }): Promise<RecordingRecord> {
-    this.requireAnswered();
-    if (this.recording) return this.recording.rec;
-    const rec = await this.deps.recordings.start(this.tenantId, this.id, { format: 'wav', channels: o.dualChannel ? 2 : 1 });
-    // Dual channel: the caller left, what the caller hears (the other party) right.
-    const target = o.dualChannel ? (this.legs.caller ?? this.legs.callee)!.endpointId : this.roomId!;
-    try {
-      const { recordingId } = await this.media.record(target, { path: `${this.tenantId}/${rec.id}.wav`, mode: o.dualChannel ? 'dual' : 'mono', trim: o.trim });
-      this.recording = { rec, engineId: recordingId };
-    } catch (err) {
-      await this.deps.recordings.fail(rec.id, (err as Error).message);
-      throw err;
+  async takeOver(incoming: Leg, old: Leg | undefined, o: { graceMs?: number; ownSide?: boolean } = {}): Promise<void> {
+    for (const p of Object.keys(this.side) as SidePurpose[]) if (this.side[p] === incoming) delete this.side[p];
+    if (this.ended) {
+      incoming.off();
+      releaseSip(incoming.sip);
+      return;
     }
-    return rec;
+    const role: LegRole = old?.role ?? (this.legs.caller ? 'callee' : 'caller');
+    incoming.role = role;
+    // A party dialled for a transfer takes over the side of who handed it the call (into a
+    // call without an operator, POST /calls without an agent, it comes as the operator), so
+    // the remote party stays the remote party. A known leg moving in (`ownSide`) keeps its own.
+    if (!o.ownSide) incoming.operator = old ? old.operator : true;
+    this.legs[role] = incoming;
+    // From now on whatever old does (its BYE) is no longer the call's business.
+    old?.off();
+    if (this.outgoing === old) this.outgoing = undefined;
+    this.muted = false;
+    this.consulting = false;
+    if (!incoming.joined && this.room.isOpen) await this.join(incoming);
+    // Before old's endpoint goes: a whisper aimed at it is aimed at the newcomer.
+    await this.applyModes();
+    if (old) await this.dismiss(old, o.graceMs);
   }
 
-  async recordingStop(): Promise<RecordingRecord | undefined> {
-    const r = this.recording;
-    if (!r) return undefined;
-    this.recording = undefined;
-    try {
-      const result = await this.media.stopRecord(r.engineId);
-      return await this.deps.recordings.complete(r.rec.id, {
-        durationSeconds: result.durationMs / 1000,
-        sizeBytes: result.bytes,
-        format: result.format,
-        path: `recordings/${this.tenantId}/${r.rec.id}.${result.format}`,
-      });
-    } catch (err) {
-      await this.deps.recordings.fail(r.rec.id, (err as Error).message);
-      return this.deps.recordings.byId(r.rec.id);
+  /** Gives a main leg away to another call (attended transfer): it leaves without a BYE. */
+  async handOff(leg: Leg): Promise<void> {
+    leg.off();
+    if (this.legs[leg.role] === leg) delete this.legs[leg.role];
+    await this.forget(leg);
+  }
+
+  /** Hangs up a side leg (CANCEL or BYE) and frees its endpoint. */
+  async dropSide(purpose: SidePurpose): Promise<Leg | undefined> {
+    const leg = this.side[purpose];
+    if (!leg) return undefined;
+    delete this.side[purpose];
+    leg.off();
+    releaseSip(leg.sip);
+    await this.forget(leg);
+    await this.applyModes();
+    return leg;
+  }
+
+  private async dismiss(old: Leg, graceMs: number | undefined): Promise<void> {
+    await this.forget(old);
+    if (!graceMs) return releaseSip(old.sip);
+    this.leaving.add(old);
+    setTimeout(() => {
+      this.leaving.delete(old);
+      releaseSip(old.sip);
+    }, graceMs).unref();
+  }
+
+  /** The endpoint of a leg that left: its recording ends, its quality is kept, it is freed. */
+  private async forget(leg: Leg): Promise<void> {
+    if (this.recorder.target === leg.endpointId) {
+      await this.recorder.stop();
+      await this.note('recording_stopped', { reason: 'recorded_leg_left' });
     }
+    if (leg.answered || this.answered) await this.recorder.measure(leg.endpointId);
+    this.room.forget(leg.endpointId);
+    await this.media.destroy(leg.endpointId).catch(() => undefined);
   }
 
   // ---- what the peers do ------------------------------------------------------
 
-  /** A re-INVITE or UPDATE from a peer: our endpoint answers; a hold mutes us toward it. */
+  /** A re-INVITE or UPDATE from a peer: our endpoint answers; a hold puts the other party on music. */
   private async peerOffer(leg: Leg, offer: IncomingOffer): Promise<void> {
-    if (offer.sdp === undefined) {
-      // An offerless re-INVITE: we offer what we have now.
-      try {
-        const { localSdp } = await this.media.offer(leg.endpointId);
-        offer.accept(localSdp);
-      } catch {
-        offer.reject(500);
-      }
-      return;
-    }
-    try {
-      const { localSdp } = await this.media.updateEndpoint(leg.endpointId, offer.sdp);
-      offer.accept(localSdp);
-    } catch (err) {
-      const status = (err as { sipStatus?: number }).sipStatus ?? 488;
-      offer.reject(status);
-      return;
-    }
-    const holding = offer.hold;
-    if (holding === leg.heldByPeer) return;
-    leg.heldByPeer = holding;
-    // The party this leg put on hold hears the music until it is taken off hold.
-    const other = this.other(leg.role);
-    if (other && this.roomId) {
-      await this.media.setMode(other.endpointId, holding ? { mode: 'hold', music: this.deps.holdMusic } : { mode: 'normal' }).catch(() => undefined);
-    }
-    await this.deps.records.note(this.id, holding ? 'held' : 'unheld', { by: leg.role });
+    if (!(await this.room.answerOffer(leg.endpointId, offer))) return;
+    // A side leg's hold changes nothing for the others.
+    if (this.legs[leg.role] !== leg || offer.hold === leg.heldByPeer) return;
+    leg.heldByPeer = offer.hold;
+    await this.applyModes();
+    await this.note(offer.hold ? 'held' : 'unheld', { by: leg.role });
   }
 
-  private endReason: { side: HangupSide; status?: number; cause?: string } | undefined;
+  private peerRefer(leg: Leg, refer: IncomingRefer): void {
+    if (this.ended || this.legs[leg.role] !== leg || !this.deps.onRefer) return void refer.reject(603);
+    this.deps.onRefer(this, leg, refer);
+  }
 
   private async legEnded(leg: Leg, t: Termination): Promise<void> {
     if (this.ended) return;
+    const purpose = (Object.keys(this.side) as SidePurpose[]).find((p) => this.side[p] === leg);
+    if (purpose) {
+      delete this.side[purpose];
+      leg.off();
+      await this.forget(leg);
+      await this.applyModes();
+      if (leg.answered) leg.onGone?.(t);
+      return;
+    }
+    if (this.legs[leg.role] !== leg) return; // it left the call already
+    if (leg === this.outgoing && (this.side.transfer || this.transferPending)) {
+      // Who is being transferred away hung up first (a phone's blind transfer): the call waits for the target.
+      delete this.legs[leg.role];
+      leg.off();
+      await this.forget(leg);
+      await this.applyModes();
+      await this.note('transferor_left', { leg: leg.role });
+      return;
+    }
     // The peer ended it: a BYE, or (an inbound caller) a CANCEL while it rang.
     const byPeer = t.cause === 'bye-remote' || (t.cause === 'cancel' && isInbound(leg.sip));
     const side: HangupSide = byPeer ? leg.role : (this.endReason?.side ?? 'system');
     this.endReason ??= { side };
     const other = this.other(leg.role);
-    if (other) this.releaseLeg(other, t.status && t.status >= 300 ? t.status : 487);
+    if (other) releaseSip(other.sip, t.status && t.status >= 300 ? t.status : 487);
     // A caller that gives up before the answer cancels the call. (A callee that fails is
     // recorded by the B2BUA's dial, which knows its final status.)
     if (!this.answered && byPeer && leg.role === 'caller') await this.transition('cancel', { side: 'caller' });
     await this.finish();
   }
 
-  /** BYE an answered leg, CANCEL an outgoing one that rings, reject an incoming one not answered. */
-  private releaseLeg(leg: Leg, status: number): void {
-    const sip = leg.sip;
-    if (sip.state === 'terminated') return;
-    if (sip.state === 'confirmed' || sip.state === 'answered') sip.bye();
-    else if ('cancel' in sip) sip.cancel();
-    else sip.reject(status >= 300 && status < 700 ? status : 487);
+  /** Side legs and legs on their way out go with the call. */
+  private releaseOthers(): void {
+    for (const leg of [...Object.values(this.side), ...this.leaving]) {
+      leg.off();
+      releaseSip(leg.sip);
+    }
+    this.leaving.clear();
+    this.room.close();
   }
 
   private async finish(): Promise<void> {
     if (this.ended) return;
     this.ended = true;
-    await this.stopRingback();
-    if (this.recording) await this.recordingStop().catch(() => undefined);
+    this.releaseOthers();
+    await this.room.stopRingback();
+    if (this.recorder.target) await this.recorder.stop().catch(() => undefined);
     const side = this.endReason?.side ?? 'system';
     if (this.answered) {
       // Before the end is recorded, so the call.completed event carries it too.
-      const quality = await this.measureQuality();
-      if (quality) await this.deps.records.update(this.id, { quality }).catch(() => undefined);
+      for (const leg of [this.legs.caller, this.legs.callee]) if (leg) await this.recorder.measure(leg.endpointId);
+      if (this.recorder.quality) await this.update({ quality: this.recorder.quality });
       await this.transition('hangup', { side, ...(this.endReason?.cause ? { cause: this.endReason.cause } : {}) });
     }
     await this.media.destroy().catch((err: unknown) => this.deps.log.warn({ call: this.id, err: (err as Error).message }, 'media session destroy failed'));
     this.deps.onEnded(this);
   }
 
-  /** The call's quality for its record: the leg the media plane measured worst (lowest MOS). */
-  private async measureQuality(): Promise<CallQuality | null> {
-    let worst: CallQuality | null = null;
-    for (const leg of [this.legs.caller, this.legs.callee]) {
-      if (!leg) continue;
-      const stats = (await this.media.stats(leg.endpointId).catch(() => undefined)) as { quality?: EndpointQuality } | undefined;
-      const q = stats?.quality;
-      if (!q || typeof q.mos !== 'number') continue;
-      const quality: CallQuality = {
-        mos: q.mos,
-        jitter_ms: q.jitterMs ?? 0,
-        loss_pct: q.lossPercent ?? 0,
-        rtt_ms: q.rttMs ?? null,
-        one_way_audio: q.oneWayAudio === 'no-inbound' || q.oneWayAudio === 'no-outbound' || q.oneWayAudio === 'no-media',
-      };
-      if (!worst || quality.mos < worst.mos) worst = quality;
-    }
-    return worst;
-  }
-
   /** Marks the end of a call that never connected (the B2BUA recorded why). */
   async abandon(): Promise<void> {
     if (this.ended) return;
     this.ended = true;
-    await this.stopRingback();
-    for (const leg of [this.legs.caller, this.legs.callee]) if (leg) this.releaseLeg(leg, 487);
+    this.releaseOthers();
+    await this.room.stopRingback();
+    for (const leg of [this.legs.caller, this.legs.callee]) if (leg) releaseSip(leg.sip, 487);
     await this.media.destroy().catch(() => undefined);
     this.deps.onEnded(this);
   }

@@ -3,9 +3,9 @@
 // own numbers and extensions; anything else is a relay attempt and gets 403.
 import type { CallDirectory, ExtensionRow, NumberRow, TrunkRow } from './call-directory.js';
 
+/** `agentId`: the destination is an agent (at its extension, or at its phone: then the operator side). */
 export type Destination =
-  | { kind: 'extension'; extension: ExtensionRow; number?: NumberRow }
-  /** `agentId`: the number is an agent's phone (the callee is then the operator side). */
+  | { kind: 'extension'; extension: ExtensionRow; number?: NumberRow; agentId?: string }
   | { kind: 'pstn'; trunk: TrunkRow; e164: string; number?: NumberRow; agentId?: string }
   | { kind: 'refuse'; status: number; reason: string };
 
@@ -28,19 +28,28 @@ async function viaNumberRoute(dir: CallDirectory, number: NumberRow): Promise<De
     return extension ? { kind: 'extension', extension, number } : { kind: 'refuse', status: 480, reason: 'Extension gone' };
   }
   if (type === 'agent') {
-    const agent = await dir.agent(number.tenant_id, target);
-    if (!agent || agent.archived) return { kind: 'refuse', status: 480, reason: 'Agent unavailable' };
-    if (agent.extension_id) {
-      const extension = await dir.extensionById(number.tenant_id, agent.extension_id);
-      if (extension) return { kind: 'extension', extension, number };
-    }
-    if (agent.phone_number) {
-      const trunk = await dir.outboundTrunk(number.tenant_id);
-      if (trunk) return { kind: 'pstn', trunk, e164: agent.phone_number, number, agentId: agent.id };
-    }
-    return { kind: 'refuse', status: 480, reason: 'Agent unreachable' };
+    const routed = await viaAgent(dir, number.tenant_id, target);
+    if (routed.kind === 'extension') return { kind: 'extension', extension: routed.extension, number };
+    if (routed.kind === 'pstn') return { ...routed, number };
+    return { kind: 'refuse', status: 480, reason: routed.status === 404 ? 'Agent unavailable' : routed.reason };
   }
   return { kind: 'refuse', status: 480, reason: `Route type ${type} is not served by the B2BUA yet` };
+}
+
+/** An agent: at its extension, else at its phone number through the tenant's trunk. */
+async function viaAgent(dir: CallDirectory, tenantId: string, agentId: string): Promise<Destination> {
+  const agent = await dir.agent(tenantId, agentId);
+  if (!agent) return { kind: 'refuse', status: 404, reason: 'No such agent' };
+  if (agent.archived) return { kind: 'refuse', status: 480, reason: 'Agent unavailable' };
+  if (agent.extension_id) {
+    const extension = await dir.extensionById(tenantId, agent.extension_id);
+    if (extension) return { kind: 'extension', extension, agentId: agent.id };
+  }
+  if (agent.phone_number) {
+    const trunk = await dir.outboundTrunk(tenantId);
+    if (trunk) return { kind: 'pstn', trunk, e164: agent.phone_number, agentId: agent.id };
+  }
+  return { kind: 'refuse', status: 480, reason: 'Agent unreachable' };
 }
 
 /**
@@ -82,4 +91,14 @@ export async function routeOutbound(dir: CallDirectory, tenantId: string, to: st
   const trunk = await dir.outboundTrunk(tenantId);
   if (!trunk) return { kind: 'refuse', status: 403, reason: 'The tenant has no trunk for calls out' };
   return { kind: 'pstn', trunk, e164 };
+}
+
+/**
+ * Where a transfer, a consult or a supervisor leg goes (`to` of those operations): an agt_
+ * id (the agent's extension, else its phone), an ext_ id, an extension number, or E.164 as
+ * POST /calls routes it.
+ */
+export async function routeTransfer(dir: CallDirectory, tenantId: string, to: string): Promise<Destination> {
+  if (to.startsWith('agt_')) return viaAgent(dir, tenantId, to);
+  return routeOutbound(dir, tenantId, to);
 }
