@@ -24,6 +24,7 @@ import { CallRecordings } from '../voice/calls/call-recordings.js';
 import { CallLimits } from '../voice/calls/call-limits.js';
 import { CallLimitSettings } from '../voice/calls/call-limit-settings.js';
 import { callWebhookHook } from '../voice/calls/call-webhooks.js';
+import { registerCallMetrics } from './call-metrics.js';
 
 export interface Switchboard {
   http: { host: string; port: number };
@@ -66,6 +67,8 @@ export async function startSwitchboard(config: Config, logger: Logger): Promise<
   records.onTransition(callWebhookHook(webhooks.publisher));
   const leftovers = await records.closeLeftovers();
   if (leftovers > 0) logger.warn({ calls: leftovers }, 'calls left open by an unclean stop were closed');
+  // After the leftovers: /metrics counts the calls of this process.
+  registerCallMetrics(registry, { store, records, ua: sip.ua, engine: media.engine });
   const b2bua = new B2bua({
     ua: sip.ua,
     engine: media.engine,
