@@ -15,6 +15,13 @@ describe('SourceLatch', () => {
     expect(l.check('192.0.2.10', 4000, 20)).toBe(SourceVerdict.Refused); // latched: even the SDP address waits
   });
 
+  it('never latches to source port 0, which nothing can be sent to', () => {
+    const l = new SourceLatch({ relatchAfterMs: 1000 });
+    l.configure('192.0.2.10', 4000, []);
+    expect(l.check('192.0.2.10', 0, 0)).toBe(SourceVerdict.Refused);
+    expect(l.check('192.0.2.10', 4000, 0)).toBe(SourceVerdict.Candidate);
+  });
+
   it('re-latches only after the latched source has been silent for relatchAfterMs', () => {
     const l = new SourceLatch({ relatchAfterMs: 1000 });
     l.configure('192.0.2.10', 4000, []);

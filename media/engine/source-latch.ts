@@ -69,6 +69,9 @@ export class SourceLatch {
 
   /** Called for every packet before anything else looks at it. Allocates nothing. */
   check(address: string, port: number, nowMs: number): SourceVerdict {
+    // Port 0 cannot be sent to (sipp's pcap player sends from it): latching to it would
+    // make every send of the leg fail.
+    if (port === 0) return SourceVerdict.Refused;
     if (this.latchedAddress !== null) {
       if (port === this.latchedPort && address === this.latchedAddress) return SourceVerdict.Latched;
       if (nowMs - this.lastAcceptedMs < this.relatchAfterMs) return SourceVerdict.Refused;

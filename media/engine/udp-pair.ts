@@ -142,8 +142,18 @@ export class UdpPair implements RtpTransport {
       // A connected socket cannot send elsewhere; the endpoint disconnects before it would.
       return;
     }
-    if (bytes.length === length) this.rtp.send(bytes, port, address);
-    else this.rtp.send(bytes, 0, length, port, address);
+    // node:dgram throws on a port it cannot send to; a bad peer must cost one packet, never
+    // the worker and every call on it.
+    if (port <= 0 || port > 65535) {
+      this.errors++;
+      return;
+    }
+    try {
+      if (bytes.length === length) this.rtp.send(bytes, port, address);
+      else this.rtp.send(bytes, 0, length, port, address);
+    } catch {
+      this.errors++;
+    }
   }
 
   connectRtp(port: number, address: string): void {
@@ -200,8 +210,16 @@ export class UdpPair implements RtpTransport {
   }
 
   sendRtcp(bytes: Uint8Array, length: number, port: number, address: string, mux: boolean): void {
-    if (mux) this.sendRtp(bytes, length, port, address);
-    else this.rtcp.send(bytes, 0, length, port, address);
+    if (mux) return this.sendRtp(bytes, length, port, address);
+    if (port <= 0 || port > 65535) {
+      this.errors++;
+      return;
+    }
+    try {
+      this.rtcp.send(bytes, 0, length, port, address);
+    } catch {
+      this.errors++;
+    }
   }
 
   close(): void {
