@@ -31,7 +31,7 @@ export async function openSqliteStore(dataDir: string): Promise<OpenedStore> {
   // Checkpoints happen in a worker (wal-checkpointer.ts), never inside a commit here.
   sqlite.pragma('wal_autocheckpoint = 0');
 
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const migrator = new Migrator({ db, provider });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
@@ -46,6 +46,34 @@ export async function openSqliteStore(dataDir: string): Promise<OpenedStore> {
     close: async () => {
       await checkpointer.stop();
       await db.destroy();
+    },
+  };
+}
+
+/** Distinct SQL texts kept prepared; past it the cache starts over (SQL is ours, so it is small). */
+const MAX_CACHED_STATEMENTS = 1000;
+
+/**
+ * Kysely's SQLite driver prepares every query it runs; a call makes dozens of the same
+ * queries, and preparing is most of their cost. The database handed to Kysely keeps each
+ * SQL text's statement and reuses it (a statement still busy iterating is not shared).
+ */
+function withStatementCache(sqlite: BetterSqlite3.Database): { prepare(sql: string): BetterSqlite3.Statement; close(): void } {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    prepare(sql: string): BetterSqlite3.Statement {
+      const hit = cache.get(sql);
+      if (hit && !hit.busy) return hit;
+      const stmt = sqlite.prepare(sql);
+      if (!hit) {
+        if (cache.size >= MAX_CACHED_STATEMENTS) cache.clear();
+        cache.set(sql, stmt);
+      }
+      return stmt;
+    },
+    close(): void {
+      cache.clear();
+      sqlite.close();
     },
   };
 }
