@@ -63,25 +63,11 @@ export interface MediaEngineOptions {
 
 export const DEFAULT_CODECS = ['PCMU', 'PCMA', 'G722', 'opus'];
 
+/** Options every host needs a value for; resolveEngineOptions fills in their defaults. */
+type DefaultedOption = 'address' | 'advertisedAddress' | 'portMin' | 'portMax' | 'codecs' | 'telephoneEvent' | 'rtcpMux' | 'mediaTimeoutMs' | 'holdTimeoutMs';
+
 /** The options with defaults applied, as every host gets them. */
-export interface ResolvedEngineOptions {
-  address: string;
-  advertisedAddress: string;
-  portMin: number;
-  portMax: number;
-  codecs: string[];
-  telephoneEvent: boolean;
-  rtcpMux: boolean;
-  recordingsDir?: string;
-  mediaTimeoutMs: number;
-  holdTimeoutMs: number;
-  relatchAfterMs?: number;
-  jitter?: JitterSettings;
-  socketBufferBytes?: number;
-  srtp?: LocalCrypto;
-  promptCacheBytes?: number;
-  rtcpIntervalMs?: number;
-}
+export type ResolvedEngineOptions = Required<Pick<MediaEngineOptions, DefaultedOption>> & Omit<MediaEngineOptions, DefaultedOption>;
 
 export function resolveEngineOptions(o: MediaEngineOptions): ResolvedEngineOptions {
   const address = o.address ?? '127.0.0.1';

@@ -5,35 +5,19 @@
 // other exception is a bug and comes back as `internal`.
 import { PromptCache } from '../player/prompt-cache.js';
 import type { Command, HostEvent } from './commands.js';
-import type { JitterSettings } from './endpoint.js';
+import type { ResolvedEngineOptions } from './engine.js';
 import { MediaEngineError, notFound } from './engine-error.js';
 import { MediaSession } from './media-session.js';
 import { PortAllocator, type PortRange } from './port-allocator.js';
 import { Ticker } from './ticker.js';
-import type { LocalCrypto } from '../sdp/index.js';
 
-export interface MediaHostOptions {
-  /** Address the RTP sockets bind to. */
-  address: string;
-  /** Address written in SDP (c=, o=). */
-  advertisedAddress: string;
+/** The engine's options as one host takes them: its own slice of the ports, its id prefix. */
+export type MediaHostOptions = Omit<ResolvedEngineOptions, 'portMin' | 'portMax'> & {
   /** This host's slice of the RTP port range. */
   ports: PortRange;
-  codecs: string[];
-  telephoneEvent: boolean;
-  rtcpMux: boolean;
-  recordingsDir?: string;
-  mediaTimeoutMs: number;
-  holdTimeoutMs: number;
-  relatchAfterMs?: number;
-  jitter?: JitterSettings;
-  socketBufferBytes?: number;
-  srtp?: LocalCrypto;
-  promptCacheBytes?: number;
-  rtcpIntervalMs?: number;
   /** Prefix of every session id this host makes (unique per worker and generation). */
   idPrefix: string;
-}
+};
 
 export interface MediaHostDeps {
   now?: () => number;

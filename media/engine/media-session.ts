@@ -8,40 +8,30 @@
 import { CodecError } from '../codecs/index.js';
 import type { PlayerRate } from '../player/player.js';
 import type { PromptCache } from '../player/prompt-cache.js';
-import type { Direction, LocalCrypto } from '../sdp/index.js';
+import type { Direction } from '../sdp/index.js';
 import type { CreateEndpointOptions, EndpointCreated, HostEvent, ModeSpec, PlayItem, RecordOptions, RecordingResult } from './commands.js';
-import { Endpoint, type EndpointEvents, type JitterSettings } from './endpoint.js';
+import { Endpoint, type EndpointEvents } from './endpoint.js';
 import { MediaEngineError, invalidArgument, invalidState, notFound } from './engine-error.js';
 import { LegDtmf } from './leg-dtmf.js';
 import { applyMode, reaimWhispersAt, resetWhispersTo, stopHoldMusic, type ModeDeps } from './leg-modes.js';
 import { Playback } from './playback.js';
 import type { PortAllocator } from './port-allocator.js';
+import type { MediaHostOptions } from './media-host.js';
 import { EndpointRecording, RoomRecording, openRecorder, recordingRate, type Recording } from './recording.js';
 import { recordingPath } from './recording-path.js';
 import { updateRelays } from './relay-policy.js';
 import { firstOf, roomRate, roomSlot, type Leg, type RoomSlot } from './session-slots.js';
 import { UdpPair } from './udp-pair.js';
 
-export interface SessionContext {
-  address: string;
-  advertisedAddress: string;
+/** What a session runs with: its host's options, port allocator, prompt cache, clock and events. */
+export type SessionContext = Omit<MediaHostOptions, 'ports' | 'idPrefix' | 'promptCacheBytes' | 'codecs'> & {
   ports: PortAllocator;
   codecs: readonly string[];
-  telephoneEvent: boolean;
-  rtcpMux: boolean;
-  recordingsDir?: string;
-  mediaTimeoutMs: number;
-  holdTimeoutMs: number;
-  relatchAfterMs?: number;
-  jitter?: JitterSettings;
-  socketBufferBytes?: number;
-  srtp?: LocalCrypto;
-  rtcpIntervalMs?: number;
   promptCache: PromptCache;
   now: () => number;
   random: () => number;
   emit: (e: HostEvent) => void;
-}
+};
 
 const DIRECTIONS = new Set(['sendrecv', 'sendonly', 'recvonly', 'inactive']);
 
