@@ -22,20 +22,15 @@ DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-3}
 WORK=$(mktemp -d /tmp/switchboard-media-bench-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
+. bench/media/lib.sh
 [ -f dist/bench/media/bare-relay.js ] || npx --no-install tsc -p tsconfig.build.json || true
 gcc -O2 -Wall -o "$WORK/rtpload" bench/media/rtpload.c
 
 echo "uptime: $(uptime)"
 printf '%-6s %-8s %-9s %-9s %-9s %-8s %-7s %-9s %-9s\n' calls loss% p50_ms p99_ms p99.9_ms gaps cpu% tick_p99 tick_max
 for n in "${COUNTS[@]}"; do
-  rm -f "$WORK/ports"
   if [ -n "${BASELINE:-}" ]; then server_cmd=(dist/bench/media/bare-relay.js "$n"); else server_cmd=(dist/bench/media/bench-server.js bridge "$n"); fi
-  ${NICE:+nice -n $NICE} taskset -c 0 node ${NODE_FLAGS:-} "${server_cmd[@]}" "$WORK/ports" "$WARMUP" "$DURATION" > "$WORK/server.json" 2> "$WORK/server.err" &
-  server=$!
-  for _ in $(seq 1 600); do [ -s "$WORK/ports" ] && break; sleep 0.1; done
-  [ -s "$WORK/ports" ] || { echo "the bench server did not start:"; cat "$WORK/server.err"; kill $server; exit 1; }
-  ${NICE:+nice -n $NICE} taskset -c 1 "$WORK/rtpload" bridge "$WORK/ports" "$DURATION" "$WARMUP" > "$WORK/load.json"
-  wait $server
+  run_round bridge "${server_cmd[@]}"
   node -e '
     const l = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
     const s = JSON.parse(require("fs").readFileSync(process.argv[2], "utf8"));

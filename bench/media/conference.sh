@@ -20,19 +20,14 @@ DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-3}
 WORK=$(mktemp -d /tmp/switchboard-media-bench-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
+. bench/media/lib.sh
 [ -f dist/bench/media/bench-server.js ] || npx --no-install tsc -p tsconfig.build.json || true
 gcc -O2 -Wall -o "$WORK/rtpload" bench/media/rtpload.c
 
 echo "uptime: $(uptime)"
 printf '%-8s %-6s %-9s %-9s %-9s %-7s %-9s %-9s %-9s %-9s\n' rooms legs recv% seq_gaps ts_gaps cpu% tick_p50 tick_p99 tick_max busy_p99
 for shape in "${SHAPES[@]}"; do
-  rm -f "$WORK/ports"
-  ${NICE:+nice -n $NICE} taskset -c 0 node ${NODE_FLAGS:-} dist/bench/media/bench-server.js conference "$shape" "$WORK/ports" "$WARMUP" "$DURATION" > "$WORK/server.json" 2> "$WORK/server.err" &
-  server=$!
-  for _ in $(seq 1 900); do [ -s "$WORK/ports" ] && break; sleep 0.1; done
-  [ -s "$WORK/ports" ] || { echo "the bench server did not start:"; cat "$WORK/server.err"; kill $server; exit 1; }
-  ${NICE:+nice -n $NICE} taskset -c 1 "$WORK/rtpload" conference "$WORK/ports" "$DURATION" "$WARMUP" > "$WORK/load.json"
-  wait $server
+  run_round conference dist/bench/media/bench-server.js conference "$shape"
   node -e '
     const l = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
     const s = JSON.parse(require("fs").readFileSync(process.argv[2], "utf8"));
