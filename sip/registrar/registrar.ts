@@ -100,20 +100,25 @@ export class Registrar {
         changed += this.table.remove(ctx.tenantId, aor, contact.uri).length;
         continue;
       }
+      // A refresh repeats what the binding holds: keep its strings rather than copy new ones.
+      const old = existing.get(contact.uri);
       const params: Record<string, string> = {};
-      for (const [k, v] of contact.params) if (k !== 'expires') params[ownString(k)] = ownString(v);
+      for (const [k, v] of contact.params) {
+        // Property names are interned by V8 (a copy), so only values need copying.
+        if (k !== 'expires') params[k] = old?.params[k] === v ? old.params[k] : ownString(v);
+      }
       const b: Binding = {
-        id: existing.get(contact.uri)?.id ?? this.newId(),
+        id: old?.id ?? this.newId(),
         tenantId: ctx.tenantId,
         credentialId: ctx.credentialId,
-        aor: ownString(aor),
-        contact: ownString(contact.uri),
+        aor: old?.aor ?? ownString(aor),
+        contact: old?.contact ?? ownString(contact.uri),
         params,
-        callId: ownString(callId),
+        callId: old?.callId === callId ? old.callId : ownString(callId),
         cseq,
         expiresAt: t + expires * 1000,
         source: ctx.source,
-        userAgent: ua === null ? null : ownString(ua),
+        userAgent: ua === null ? null : old?.userAgent === ua ? old.userAgent : ownString(ua),
         updatedAt: t,
       };
       this.table.upsert(b);
