@@ -10,10 +10,11 @@ import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
+import { isIP } from 'node:net';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isBlockedAddress } from './blocked-addresses.js';
+import { guardedLookup, type Resolver } from './guarded-lookup.js';
 
 export interface FetchLimits {
   /** For everything: DNS, connecting, redirects and the body. */
@@ -48,13 +49,7 @@ export class UrlFetchError extends Error {
   }
 }
 
-export interface ResolvedAddress {
-  address: string;
-  family: 4 | 6;
-}
-
-/** Host name to addresses; the system resolver unless a test injects another. */
-export type Resolver = (hostname: string) => Promise<ResolvedAddress[]>;
+export type { ResolvedAddress, Resolver } from './guarded-lookup.js';
 
 export interface UrlFetchOptions {
   /** Allow loopback, private, link-local... addresses (SWITCHBOARD_FETCH_ALLOW_PRIVATE). */
@@ -95,29 +90,6 @@ function checkUrl(raw: string, redirected: boolean, base?: URL): URL {
 const privateAddress = (redirected: boolean): UrlFetchError =>
   new UrlFetchError('private_address', 'the URL resolves to a private address', undefined, redirected);
 
-/** A socket lookup that resolves, refuses blocked addresses and hands back exactly what it checked. */
-function guardedLookup(resolve: Resolver, blocked: (a: string) => boolean, redirected: boolean): LookupFunction {
-  return (hostname, options, callback) => {
-    resolve(hostname)
-      .then((all) => {
-        const family = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : options.family;
-        const wanted = family === 4 || family === 6 ? all.filter((a) => a.family === family) : all;
-        if (wanted.length === 0) throw new UrlFetchError('dns', `${hostname} has no address`, undefined, redirected);
-        // One blocked address refuses the name: round-robin must not pick it later.
-        if (wanted.some((a) => blocked(a.address))) throw privateAddress(redirected);
-        if (options.all) callback(null, wanted);
-        else callback(null, wanted[0]!.address, wanted[0]!.family);
-      })
-      .catch((err: unknown) => {
-        const e =
-          err instanceof UrlFetchError
-            ? err
-            : new UrlFetchError('dns', `${hostname} could not be resolved`, undefined, redirected);
-        callback(e as NodeJS.ErrnoException, '', 0);
-      });
-  };
-}
-
 function send(url: URL, opts: UrlFetchOptions, signal: AbortSignal, redirected: boolean): Promise<IncomingMessage> {
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const blocked = opts.allowPrivate ? () => false : (opts.isBlocked ?? isBlockedAddress);
@@ -134,7 +106,10 @@ function send(url: URL, opts: UrlFetchOptions, signal: AbortSignal, redirected: 
         method: 'GET',
         auth: url.username ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined,
         headers: { 'user-agent': 'Switchboard/1 (+media fetch)', accept: '*/*' },
-        lookup: guardedLookup(opts.resolve ?? systemResolver, blocked, redirected),
+        lookup: guardedLookup(opts.resolve ?? systemResolver, blocked, {
+          blocked: () => privateAddress(redirected),
+          unresolvable: (name) => new UrlFetchError('dns', `${name} could not be resolved`, undefined, redirected),
+        }),
         // Not pooled: each fetch connects through its own guarded lookup, under its own
         // policy, rather than reusing a socket another fetch opened.
         agent: false,

@@ -7,7 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { isBlockedAddress } from '../config/blocked-addresses.js';
 import type { Resolver } from '../config/url-fetch.js';
-import { BlockedAddressError, guardedLookup, literalAddressBlocked } from './guarded-lookup.js';
+import { BlockedAddressError, literalAddressBlocked, webhookLookup } from './guarded-lookup.js';
 
 export interface SendRequest {
   url: string;
@@ -54,7 +54,7 @@ function describe(err: unknown): string {
 
 export function httpSender(opts: HttpSenderOptions): Sender {
   const blocked = opts.allowPrivate ? () => false : (opts.isBlocked ?? isBlockedAddress);
-  const lookup = guardedLookup(opts.resolve ?? systemResolver, blocked);
+  const lookup = webhookLookup(opts.resolve ?? systemResolver, blocked);
   return (req) =>
     new Promise<SendResult>((resolve) => {
       let url: URL;
