@@ -3,6 +3,7 @@
 // Trunk origination addresses are cached briefly: every inbound INVITE asks.
 import { isIP } from 'node:net';
 import { lookup } from 'node:dns/promises';
+import { parseSipUri } from '../../sip/uri.js';
 import type { Store } from '../../store/index.js';
 import type { NumbersTable, SipCredentialsTable, SipTrunksTable } from '../../store/schema.js';
 
@@ -59,8 +60,12 @@ export class CallDirectory {
     };
     for (const t of rows) {
       for (const uri of JSON.parse(t.origination_uris) as string[]) {
-        const host = hostOf(uri);
-        if (!host) continue;
+        let host: string;
+        try {
+          host = parseSipUri(uri).host; // the API accepts only SIP URIs here
+        } catch {
+          continue;
+        }
         if (isIP(host)) add(host, t);
         else {
           try {
@@ -137,14 +142,4 @@ export class CallDirectory {
   async tenant(tenantId: string) {
     return this.store.tenants.get(tenantId);
   }
-}
-
-/** Host of a sip:/sips: URI or a bare host[:port]. */
-export function hostOf(uri: string): string | undefined {
-  let s = uri.trim().replace(/^sips?:/i, '');
-  const at = s.lastIndexOf('@');
-  if (at >= 0) s = s.slice(at + 1);
-  s = s.split(/[;?>]/)[0]!;
-  if (s.startsWith('[')) return s.slice(1, s.indexOf(']'));
-  return s.split(':')[0] || undefined;
 }

@@ -3,6 +3,7 @@
 // (the SIP stack challenges it with 407). Used for new calls and for INVITEs with Replaces.
 import type { InboundCall } from '../../sip/ua/index.js';
 import type { CallDirectory, ExtensionRow, TrunkRow } from './call-directory.js';
+import { asE164 } from './destination.js';
 
 export interface CallerIdentity {
   tenantId: string;
@@ -34,7 +35,7 @@ export async function identifyCaller(dir: CallDirectory, call: InboundCall, dial
 /** Of several trunks at one address (tenants sharing a carrier), the one owning the dialled number. */
 async function pickTrunk(dir: CallDirectory, trunks: TrunkRow[], dialled: string): Promise<TrunkRow> {
   if (trunks.length === 1) return trunks[0]!;
-  const e164 = dialled.startsWith('+') ? dialled : `+${dialled}`;
-  const number = await dir.number(e164);
+  const e164 = asE164(dialled);
+  const number = e164 ? await dir.number(e164) : undefined;
   return trunks.find((t) => t.tenant_id === number?.tenant_id) ?? trunks[0]!;
 }

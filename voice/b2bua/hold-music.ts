@@ -12,11 +12,9 @@ export const DEFAULT_HOLD_MUSIC: PlayItem[] = NOTES_HZ.flatMap((f): PlayItem[] =
 ]);
 
 /**
- * The items to loop for a hold. URLs are not fetched at hold time (a hold must not wait
- * on the network): until a fetched copy exists, they fall back to the built-in music.
+ * The items to loop for a hold. A URL setting is not fetched yet (a hold must not wait on
+ * the network, and no copy is kept ahead of time): it plays the built-in music too.
  */
-export function holdMusicFor(setting: string | undefined, cachedFile?: string): PlayItem[] {
-  if (setting === 'silence') return [];
-  if (setting && setting !== 'default' && cachedFile) return [{ type: 'file', path: cachedFile }];
-  return DEFAULT_HOLD_MUSIC;
+export function holdMusicFor(setting: string | undefined): PlayItem[] {
+  return setting === 'silence' ? [] : DEFAULT_HOLD_MUSIC;
 }
