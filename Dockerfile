@@ -8,7 +8,8 @@ COPY . .
 RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
-# Debian packages the server uses at run time (the list grows with the media features).
+# Debian packages the server uses at run time. The test tools (SIPp, baresip) are listed apart,
+# in scripts/debian-packages-test.txt, and stay out of this image.
 COPY scripts/debian-packages.txt /tmp/debian-packages.txt
 RUN apt-get update \
  && pkgs="$(grep -v '^#' /tmp/debian-packages.txt | awk 'NF{print $1}')" \

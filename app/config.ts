@@ -4,6 +4,7 @@ import { availableParallelism, networkInterfaces } from 'node:os';
 import { isIP } from 'node:net';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { parseSmtpSettings, type SmtpSettings } from '../voice/voicemail/smtp-settings.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
@@ -38,6 +39,8 @@ export interface Config {
   webhooks: { retryBaseMs: number };
   /** How long the B2BUA lets a callee ring before it CANCELs (the call ends no_answer). */
   calls: { ringTimeoutMs: number };
+  /** Voicemail notification e-mail (SWITCHBOARD_SMTP_URL, SWITCHBOARD_SMTP_FROM); unset: no e-mail. */
+  smtp: SmtpSettings | undefined;
 }
 
 export class ConfigError extends Error {
@@ -191,6 +194,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     problems.push(`SWITCHBOARD_FETCH_ALLOW_PRIVATE=${JSON.stringify(fetchPrivateRaw)} must be true or false`);
   }
 
+  const smtpUrl = env.SWITCHBOARD_SMTP_URL?.trim() || undefined;
+  const smtp = smtpUrl === undefined ? undefined : parseSmtpSettings(smtpUrl, env.SWITCHBOARD_SMTP_FROM?.trim() || undefined);
+  if (typeof smtp === 'string') problems.push(smtp);
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -216,5 +223,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     fetchAllowPrivate: fetchPrivateRaw === 'true' || fetchPrivateRaw === '1',
     webhooks: { retryBaseMs: webhookRetryBaseMs },
     calls: { ringTimeoutMs },
+    smtp: typeof smtp === 'string' ? undefined : smtp,
   };
 }

@@ -19,12 +19,15 @@ import type { ListenAddress } from '../sip/transport/types.js';
 import { ensureFirstTenant, type FirstStart } from './bootstrap.js';
 import { startMedia } from './media.js';
 import { B2bua } from '../voice/b2bua/b2bua.js';
+import { startIvr } from '../voice/ivr/index.js';
 import { CallRecords } from '../voice/calls/call-records.js';
 import { CallRecordings } from '../voice/calls/call-recordings.js';
 import { CallLimits } from '../voice/calls/call-limits.js';
 import { CallLimitSettings } from '../voice/calls/call-limit-settings.js';
 import { callWebhookHook } from '../voice/calls/call-webhooks.js';
 import { registerCallMetrics } from './call-metrics.js';
+import { TrunkRegistrations } from '../voice/trunks/trunk-registrations.js';
+import { startVoicemail } from './voicemail.js';
 
 export interface Switchboard {
   http: { host: string; port: number };
@@ -61,6 +64,8 @@ export async function startSwitchboard(config: Config, logger: Logger): Promise<
     retry: { baseMs: config.webhooks.retryBaseMs },
   });
   await webhooks.dispatcher.start();
+  // Voicemail messages and speech to text: unfinished deposits and transcriptions resume.
+  const voicemail = await startVoicemail(config, voiceCtx.logger, store, webhooks.publisher);
 
   // Calls: records (and their webhooks, in the same transaction), limits, the B2BUA.
   const records = new CallRecords(store);
@@ -79,6 +84,25 @@ export async function startSwitchboard(config: Config, logger: Logger): Promise<
     limits: new CallLimits({ settings: new CallLimitSettings(store) }),
     log: logger.child({ layer: 'b2bua' }),
     ringTimeoutMs: config.calls.ringTimeoutMs,
+    fetchAllowPrivate: config.fetchAllowPrivate,
+  });
+  // Trunks with `register: true` REGISTER to their carriers (docs/trunks.md).
+  const trunkRegistrations = new TrunkRegistrations({
+    store,
+    ua: sip.ua,
+    log: logger.child({ layer: 'trunks' }),
+    ...(Number(process.env.SWITCHBOARD_TRUNK_REGISTER_RETRY_MS) > 0 ? { registration: { retryBaseMs: Number(process.env.SWITCHBOARD_TRUNK_REGISTER_RETRY_MS) } } : {}),
+  });
+  trunkRegistrations.start();
+  // Numbers routed to IVR flows and voicemail boxes; callbacks IVR callers asked for.
+  const ivr = startIvr({
+    b2bua,
+    engine: media.engine,
+    store,
+    recordingsDir: media.recordingsDir,
+    voicemail: voicemail.service,
+    log: logger.child({ layer: 'ivr' }),
+    ...(process.env.SWITCHBOARD_CALLBACK_DELAY_MS ? { callbackDelayMs: Number(process.env.SWITCHBOARD_CALLBACK_DELAY_MS) } : {}),
   });
   const app = createHttpApp({
     store,
@@ -86,7 +110,7 @@ export async function startSwitchboard(config: Config, logger: Logger): Promise<
     registry,
     limiter: new TokenBucketLimiter(),
     tenantRatePerMinute: config.rateLimit.perMinute,
-    voiceRoutes: voiceRoutes({ ...voiceCtx, calls: b2bua }),
+    voiceRoutes: voiceRoutes(voicemail.routeContext({ ...voiceCtx, calls: b2bua })),
     tenantLevelRoutes: [...numberRoutes(voiceCtx), ...webhookRoutes(webhooks)],
     readiness: async () => {
       const checks: Record<string, string> = {};
@@ -134,6 +158,10 @@ export async function startSwitchboard(config: Config, logger: Logger): Promise<
       await closed;
       clearTimeout(grace);
       await b2bua.hangupAll();
+      ivr.stop();
+      await voicemail.stop();
+      // Carriers' bindings are removed while SIP still runs (un-REGISTER, at most 3 s).
+      await trunkRegistrations.stop();
       await sip.stop();
       await media.stop();
       clones.processor.stop();

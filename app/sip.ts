@@ -13,7 +13,7 @@ import { SlottedClock } from '../sip/transaction/timers.js';
 import type { ListenAddress } from '../sip/transport/types.js';
 import { WriteBehindBindingStore } from '../voice/sip/binding-store.js';
 import { StoreSipDirectory } from '../voice/sip/directory.js';
-import { UserAgent } from '../sip/ua/index.js';
+import { systemLookup, UserAgent } from '../sip/ua/index.js';
 import type { Config } from './config.js';
 
 export interface SipService {
@@ -34,6 +34,9 @@ export async function startSip(config: Config, store: Store, logger: Logger): Pr
   });
   if (cert.generated) log.info({ dir: config.dataDir }, 'generated a self-signed certificate for SIP over TLS and WSS');
 
+  // Trunks named by host: the TLS certificate is checked against that name, not the address
+  // it resolved to (the user agent's lookups fill this in).
+  const tlsNames = new Map<string, string>();
   const transports = createTransports({
     host: config.sip.host,
     udpPort: config.sip.port,
@@ -41,6 +44,7 @@ export async function startSip(config: Config, store: Store, logger: Logger): Pr
     wsPort: config.sip.wsPort,
     wssPort: config.sip.wssPort,
     tls: { cert: cert.cert, key: cert.key },
+    serverNameFor: (to) => tlsNames.get(to.address),
     log,
   });
 
@@ -66,7 +70,14 @@ export async function startSip(config: Config, store: Store, logger: Logger): Pr
   const addresses = await stack.start();
   // Contact and Via name the public address when SIP listens on every interface.
   const wildcard = config.sip.host === '0.0.0.0' || config.sip.host === '::';
-  const ua = new UserAgent({ stack, ...(wildcard ? { host: config.publicIp } : {}), log: log.child({ component: 'ua' }) }).attach();
+  const lookup = async (host: string): Promise<string> => {
+    const address = await systemLookup(host);
+    if (tlsNames.size >= 10_000) tlsNames.clear();
+    tlsNames.set(address, host);
+    return address;
+  };
+  // `auth`: trunks with credentials challenge their carriers' INVITEs with the stack's digest.
+  const ua = new UserAgent({ stack, auth, lookup, ...(wildcard ? { host: config.publicIp } : {}), log: log.child({ component: 'ua' }) }).attach();
   const sweep = setInterval(() => {
     bindings.sweep();
     stack.transactions.expireCompleted();

@@ -17,6 +17,7 @@ import type { RateLimiter } from './rate-limiter.js';
 import { tenantRoutes } from './routes/tenant.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { mountRecordingDownload } from './routes/voice/recordings.js';
+import { mountVoicemailDownload } from './routes/voice/voicemails.js';
 
 export interface HttpAppDeps {
   store: Store;
@@ -129,6 +130,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   // Signed recording downloads carry their authorisation in the URL (24 h HMAC), so they
   // sit in front of the API-key check.
   mountRecordingDownload(app, deps.store);
+  mountVoicemailDownload(app, deps.store);
   app.use('/api', api);
 
   app.use((req: Request) => {

@@ -200,8 +200,10 @@ async function run(
     throw err;
   }
   if (spec.list) {
-    const page = result as Page<unknown>;
-    return [spec.status ?? 200, successBody(page.items, meta(requestId, now(), { cursor: page.cursor, has_more: page.hasMore }))];
+    // A list may add to its meta (voicemails: the seed's pagination object with a total).
+    const page = result as Page<unknown> & { meta?: Record<string, unknown> };
+    const extra = { cursor: page.cursor, has_more: page.hasMore, ...page.meta };
+    return [spec.status ?? 200, successBody(page.items, meta(requestId, now(), extra))];
   }
   return [spec.status ?? 200, successBody(result, meta(requestId, now()))];
 }

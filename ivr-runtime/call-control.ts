@@ -33,11 +33,22 @@ export interface RecordOptions {
   maxSeconds: number;
   /** A key that ends the recording (the caller is done). */
   finishOnKey: string;
+  /** This long without a sound from the caller ends the recording too. */
+  silenceSeconds: number;
   signal: AbortSignal;
 }
 
+/** Why a recording ended. */
+export type RecordEnd = 'key' | 'silence' | 'max_duration' | 'hangup';
+
 export interface Recorded {
   durationSeconds: number;
+  endedBy: RecordEnd;
+  /**
+   * Where the audio is (a WAV the voicemail store takes over); null when nothing was
+   * recorded (a dry run, or a recording that failed).
+   */
+  file: string | null;
 }
 
 export type DialTarget = { kind: 'ring_group'; ringGroupId: string };
@@ -47,6 +58,10 @@ export interface CallControl {
   /** A built-in sound, e.g. the tone before a voicemail recording. */
   play(sound: 'beep', opts: { signal: AbortSignal }): Promise<void>;
   collectDigits(opts: CollectOptions): Promise<Collected>;
+  /**
+   * The one operation a hangup does not abort: a message ended by hanging up is the usual
+   * way to leave one, so it resolves with what was recorded (endedBy "hangup").
+   */
   record(opts: RecordOptions): Promise<Recorded>;
   /** Blind transfer to an E.164 number or an on-net extension; "answered" means the caller is connected. */
   transfer(to: string, opts: { signal: AbortSignal }): Promise<DialOutcome>;

@@ -5,7 +5,18 @@ export { MAX_NODES, MAX_EDGES, checkGraph, type FlowReference } from './graph-va
 export { FlowGraphInvalidError, type GraphProblem } from './graph-problem.js';
 export { validateFlow, compileStoredFlow, optionsCount, type ReferenceLookup, type ValidFlow } from './flow-validation.js';
 export type { CompiledFlow, AnyFlowNode, FlowEdge } from './flow-graph.js';
-export { DIAL_OUTCOMES, type CallControl, type DialOutcome, type DialTarget } from './call-control.js';
+export {
+  DIAL_OUTCOMES,
+  type CallControl,
+  type Collected,
+  type CollectOptions,
+  type DialOutcome,
+  type DialTarget,
+  type RecordEnd,
+  type Recorded,
+  type RecordOptions,
+  type SayOptions,
+} from './call-control.js';
 export type { FinalAction, HangupReason } from './final-action.js';
 export type { FlowEnvironment, VoicemailBoxInfo } from './handlers/index.js';
 export type { DirectoryEntry } from './keypad-directory.js';

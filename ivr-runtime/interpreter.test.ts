@@ -225,7 +225,7 @@ describe('interpreter: language, limits, hang-ups, errors', () => {
       },
       play: async () => void events.push('play'),
       collectDigits: async () => ({ digits: '1', endedBy: 'max_digits' }),
-      record: async () => ({ durationSeconds: 1 }),
+      record: async () => ({ durationSeconds: 1, endedBy: 'key' as const, file: null }),
       transfer: async () => (events.push('transfer'), 'answered'),
       dial: async () => 'answered',
       hangup: async (r) => void events.push(`hangup ${r}`),
@@ -251,7 +251,7 @@ describe('interpreter: language, limits, hang-ups, errors', () => {
         buffered = buffered.slice(1);
         return { digits, endedBy: digits ? 'max_digits' : 'timeout' };
       },
-      record: async () => ({ durationSeconds: 1 }),
+      record: async () => ({ durationSeconds: 1, endedBy: 'key' as const, file: null }),
       transfer: async (to) => ((transferredTo = to), 'answered'),
       dial: async () => 'answered',
       hangup: async () => undefined,

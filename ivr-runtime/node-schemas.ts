@@ -76,6 +76,7 @@ const dialByName = z.looseObject({ prompt: spoken.optional(), language: language
 const offerCallback = z.looseObject({
   prompt: spoken.optional(),
   confirmKey: dtmfKey.default('1'),
+  agentId: z.string().regex(/^agt_[0-9a-z]+$/, 'must be an agt_ id').optional().describe('The agent rung first when the callback is placed'),
   language: language.optional(),
 });
 

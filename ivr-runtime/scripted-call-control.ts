@@ -97,7 +97,7 @@ export class ScriptedCallControl implements CallControl {
   async record(opts: RecordOptions): Promise<Recorded> {
     opts.signal.throwIfAborted();
     this.onEvent({ kind: 'record', maxSeconds: opts.maxSeconds });
-    return { durationSeconds: 0 };
+    return { durationSeconds: 0, endedBy: 'key', file: null };
   }
 
   async transfer(to: string, opts: { signal: AbortSignal }): Promise<DialOutcome> {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what Switchboard needs, only when it is missing: the Debian packages in
-# scripts/debian-packages.txt (apt-get, as root or through sudo), the npm
+# Installs what Switchboard needs, only when it is missing: the Debian packages (apt-get, as
+# root or through sudo) of scripts/debian-packages.txt (run time) and
+# scripts/debian-packages-test.txt (tests and benchmarks), the npm
 # dependencies pinned by package-lock.json, and the compiled JavaScript in dist/.
 # Idempotent and quiet when everything is already in place.
 set -euo pipefail
@@ -25,7 +26,7 @@ if [ "${SWITCHBOARD_SKIP_APT:-0}" != 1 ] && command -v dpkg-query >/dev/null 2>&
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
       missing+=("$pkg")
     fi
-  done < scripts/debian-packages.txt
+  done < <(cat scripts/debian-packages.txt scripts/debian-packages-test.txt)
   if [ "${#missing[@]}" -gt 0 ]; then
     log "installing Debian packages: ${missing[*]}"
     if [ "$(id -u)" = 0 ]; then sudo=(); elif command -v sudo >/dev/null; then sudo=(sudo); else
@@ -44,6 +45,17 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_hash" ]; then
   log "installing npm dependencies (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error >&2
   echo "$lock_hash" > "$stamp"
+fi
+
+# The media engine's native UDP I/O addon (docs/media/native-io.md), rebuilt when its source is
+# newer than the build. Optional: without it RTP goes through node:dgram.
+addon=media/native/build/Release/switchboard_udp.node
+if [ ! -f "$addon" ] || [ -n "$(find media/native -maxdepth 1 -type f -newer "$addon")" ]; then
+  log "building the native UDP I/O addon"
+  if ! out=$(npm run --silent build:native 2>&1); then
+    printf '%s\n' "$out" | tail -n 20 >&2
+    log "native UDP I/O not built: RTP goes through node:dgram (slower)"
+  fi
 fi
 
 # Compile TypeScript to dist/ (tsc also type-checks).

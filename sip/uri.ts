@@ -4,6 +4,7 @@
 //
 // Parsing is strict about the parts a server acts on (scheme, host, port) and keeps
 // parameters and headers as ordered maps with their escapes undone.
+import { ParamMap } from './message/param-map.js';
 
 export interface SipUri {
   scheme: 'sip' | 'sips';
@@ -101,7 +102,7 @@ export function parseSipUri(text: string): SipUri {
     }
   }
 
-  const params = new Map<string, string>();
+  const params = new ParamMap();
   const semi = hostport.indexOf(';');
   if (semi >= 0) {
     for (const p of hostport.slice(semi + 1).split(';')) {
@@ -149,7 +150,7 @@ export function parseSipUri(text: string): SipUri {
     port = Number(portText);
   }
 
-  const headers = new Map<string, string>();
+  const headers = new ParamMap();
   if (headersText !== undefined && headersText !== '') {
     for (const h of headersText.split('&')) {
       const eq = h.indexOf('=');

@@ -7,10 +7,14 @@ import { Kysely, Migrator, SqliteDialect, type MigrationProvider } from 'kysely'
 import type { Database } from './schema.js';
 import { migrations } from './migrations/index.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
+import { GroupCommitter } from './group-committer.js';
+import { openBatchRunner } from './writer-thread.js';
 
 export interface OpenedStore {
   db: Kysely<Database>;
   checkpointer: WalCheckpointer;
+  /** Group commit of call records on the writer thread's own synchronous=FULL connection. */
+  writer: GroupCommitter;
   /** Names of the migrations applied by this open (empty when already current). */
   applied: string[];
   close(): Promise<void>;
@@ -18,9 +22,15 @@ export interface OpenedStore {
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
-export async function openSqliteStore(dataDir: string): Promise<OpenedStore> {
+export interface SqliteStoreOptions {
+  /** Where group commits run: the writer thread (default when compiled) or inline. */
+  writer?: 'thread' | 'inline' | 'auto';
+}
+
+export async function openSqliteStore(dataDir: string, o: SqliteStoreOptions = {}): Promise<OpenedStore> {
   mkdirSync(dataDir, { recursive: true });
-  const sqlite = new BetterSqlite3(path.join(dataDir, 'switchboard.db'));
+  const file = path.join(dataDir, 'switchboard.db');
+  const sqlite = new BetterSqlite3(file);
   sqlite.pragma('journal_mode = WAL');
   // FULL: a committed row survives power loss, not only a process crash. Call records
   // and recordings metadata are billing-grade; the cost is one fsync per commit.
@@ -39,11 +49,16 @@ export async function openSqliteStore(dataDir: string): Promise<OpenedStore> {
     throw new Error(`store migration failed: ${error instanceof Error ? error.message : String(error)}`);
   }
   const checkpointer = new WalCheckpointer(dataDir);
+  // Opened after the migrations: its connection finds the schema current.
+  const writer = new GroupCommitter(openBatchRunner(file, o.writer));
   return {
     db,
     checkpointer,
+    writer,
     applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
     close: async () => {
+      // What is queued commits before the connections go.
+      await writer.close();
       await checkpointer.stop();
       await db.destroy();
     },
@@ -57,11 +72,17 @@ const MAX_CACHED_STATEMENTS = 1000;
  * Kysely's SQLite driver prepares every query it runs; a call makes dozens of the same
  * queries, and preparing is most of their cost. The database handed to Kysely keeps each
  * SQL text's statement and reuses it (a statement still busy iterating is not shared).
+ *
+ * Kysely opens its transactions with a plain (deferred) BEGIN; here they are IMMEDIATE. The
+ * writer thread commits on its own connection at any moment, and a deferred transaction that
+ * read before that commit could not write after it (SQLITE_BUSY_SNAPSHOT, with no waiting).
+ * IMMEDIATE takes the write lock first, waiting for the writer's commit if need be.
  */
 function withStatementCache(sqlite: BetterSqlite3.Database): { prepare(sql: string): BetterSqlite3.Statement; close(): void } {
   const cache = new Map<string, BetterSqlite3.Statement>();
   return {
-    prepare(sql: string): BetterSqlite3.Statement {
+    prepare(text: string): BetterSqlite3.Statement {
+      const sql = text === 'begin' ? 'begin immediate' : text;
       const hit = cache.get(sql);
       if (hit && !hit.busy) return hit;
       const stmt = sqlite.prepare(sql);

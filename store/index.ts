@@ -1,6 +1,7 @@
 // The store: every repository behind one object, opened from a data directory.
 import type { Kysely } from 'kysely';
 import { openSqliteStore } from './db.js';
+import type { GroupCommitter } from './group-committer.js';
 import type { Database, ResourceTable } from './schema.js';
 import { ResourceRepository } from './resource-repository.js';
 import { SecretBox } from './secret-box.js';
@@ -33,6 +34,12 @@ export interface Store {
   registrations: RegistrationRepository;
   /** The query builder, for domain queries the repositories do not cover and transactions. */
   db: Kysely<Database>;
+  /**
+   * Group commit of call records (store/group-committer.ts): units of writes from many calls
+   * committed together on the writer thread's own synchronous=FULL connection. A submitted
+   * unit is durable, and visible to `db`, once its promise resolves.
+   */
+  writer: GroupCommitter;
   /** Seals secrets at rest and derives purpose keys (store/secret-box.ts). */
   secrets: SecretBox;
   /** Where recordings, voicemail and other files live. */
@@ -73,6 +80,8 @@ export class ChangeFeed {
 export interface StoreOptions {
   newId?: IdGenerator;
   now?: () => Date;
+  /** Where group commits run: the writer thread (default when compiled) or inline. */
+  writer?: 'thread' | 'inline' | 'auto';
 }
 
 export function createStore(
@@ -81,6 +90,7 @@ export function createStore(
   dataDir: string,
   secrets: SecretBox,
   registrations: RegistrationRepository,
+  writer: GroupCommitter,
   opts: StoreOptions = {},
 ): Store {
   const newId = opts.newId ?? randomId;
@@ -104,6 +114,7 @@ export function createStore(
     registrations,
     changes: new ChangeFeed(),
     db,
+    writer,
     secrets,
     dataDir,
     newId,
@@ -122,8 +133,8 @@ export function createStore(
 }
 
 export async function openStore(dataDir: string, opts: StoreOptions = {}): Promise<Store> {
-  const opened = await openSqliteStore(dataDir);
-  return createStore(opened.db, opened.close, dataDir, SecretBox.open(dataDir), new SqliteRegistrationRepository(dataDir), opts);
+  const opened = await openSqliteStore(dataDir, opts.writer ? { writer: opts.writer } : {});
+  return createStore(opened.db, opened.close, dataDir, SecretBox.open(dataDir), new SqliteRegistrationRepository(dataDir), opened.writer, opts);
 }
 
 export type { Tenant, TenantRepository } from './tenant-repository.js';
@@ -137,4 +148,6 @@ export type { Database } from './schema.js';
 export { ResourceRepository, type Executor, type Values } from './resource-repository.js';
 export { findReferences, type Reference, type ReferencedKind } from './references.js';
 export { SecretBox } from './secret-box.js';
+export { GroupCommitter, GroupCommitError, type BatchRunner, type GroupCommitStats } from './group-committer.js';
+export type { SqlValue, Write, WriteUnit, UnitOutcome } from './write-unit.js';
 export type { RegistrationRow, RegistrationRepository } from './registration-repository.js';

@@ -66,6 +66,10 @@ export interface SipTrunksTable extends TenantRow {
   hold_music: string;
   register: number;
   status: string;
+  /** Where our REGISTER to the carrier stands (voice/trunks/); null until a register: true trunk is tried. */
+  registration_status: string | null;
+  registration_expires_at: string | null;
+  registration_error: string | null;
 }
 
 export interface SipCredentialsTable extends TenantRow {
@@ -271,6 +275,32 @@ export interface RecordingsTable extends TenantRow {
   completed_at: string | null;
 }
 
+/** POST /voice/transcribe jobs (spec §10): an audio URL and, once recognised, its words. */
+export interface TranscriptsTable extends TenantRow {
+  audio_url: string;
+  language: string;
+  status: string; // queued | processing | completed | failed
+  text: string | null;
+  error: string | null;
+  duration_seconds: number | null;
+  completed_at: string | null;
+}
+
+/** Callbacks IVR callers asked for (offerCallback), placed later through POST /calls' path. */
+export interface CallbacksTable extends TenantRow {
+  to_number: string;
+  from_number: string;
+  agent_id: string | null;
+  queue_id: string | null;
+  queue_position: number | null;
+  ivr_flow_id: string | null;
+  origin_call_id: string | null;
+  status: string; // pending | placed | failed
+  not_before: string;
+  placed_call_id: string | null;
+  error: string | null;
+}
+
 /** Per-tenant call limits; null columns take the server's defaults. */
 export interface TenantCallLimitsTable {
   tenant_id: string;
@@ -302,6 +332,8 @@ export interface Database {
   call_events: CallEventsTable;
   recordings: RecordingsTable;
   tenant_call_limits: TenantCallLimitsTable;
+  callbacks: CallbacksTable;
+  transcripts: TranscriptsTable;
 }
 
 /** Tables holding tenant-scoped resources with the common columns. */

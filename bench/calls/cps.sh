@@ -15,7 +15,8 @@
 # packets come from source port 0, which the engine latches onto and then fails to send to.)
 #
 # For each rate: RATE × DURATION calls; prints calls, successful, failed, the server's CPU time
-# (user+system of the whole process, media worker included) per call, the setup time (INVITE
+# (user+system of the whole process, media worker included) per call and that of its main
+# thread alone (the event loop: SIP, API, B2BUA), the setup time (INVITE
 # sent → 200 received at the caller) p50/p99, and the load average. A rate passes with every
 # call successful and a setup p99 of at most MAX_SETUP_MS (default 500): a server that does
 # not keep up queues the INVITEs, and in a run of a few seconds that shows as setup times
@@ -64,7 +65,7 @@ start_uas "${uas_media[@]}"
 
 echo "uptime: $(uptime)$(io_pressure)"
 echo "calls: carrier (sipp, 127.0.0.2) → number → registered extension (sipp); talk ${TALK} ms; media: $MEDIA"
-printf '%-6s %-7s %-7s %-7s %-12s %-10s %-10s %-8s %s\n' rate calls ok failed cpu_ms/call setup_p50 setup_p99 load1 result
+printf '%-6s %-7s %-7s %-7s %-12s %-12s %-10s %-10s %-8s %s\n' rate calls ok failed cpu_ms/call main_ms/call setup_p50 setup_p99 load1 result
 best=0
 best_line=""
 for rate in "${RATES[@]}"; do
@@ -72,6 +73,7 @@ for rate in "${RATES[@]}"; do
   dir="$WORK/rate-$rate"
   mkdir -p "$dir"
   before=$(cpu_ticks)
+  before_main=$(cpu_ticks_main)
   set +e
   (cd "$dir" && ${NICE:+nice -n $NICE} taskset -c 1 sipp -sf "$WORK/uac.xml" -i "$CARRIER_IP" -p "$UAC_PORT" -t u1 \
     -s "$NUMBER" -r "$rate" -m "$calls" -l $((rate * (TALK / 1000 + 10))) -d "$TALK" "${uac_media[@]}" \
@@ -82,6 +84,7 @@ for rate in "${RATES[@]}"; do
   # Calls still up (the last ones' BYE in flight) finish before the CPU is read.
   wait_idle 30 || echo "(calls still up 30 s after the run)"
   after=$(cpu_ticks)
+  after_main=$(cpu_ticks_main)
   load=$(cut -d' ' -f1 /proc/loadavg)
   stats="$dir/stat.csv"
   if [ ! -s "$stats" ]; then
@@ -93,12 +96,13 @@ for rate in "${RATES[@]}"; do
   ok=$(echo "$last" | cut -d';' -f"$(col 'SuccessfulCall(C)')")
   failed=$(echo "$last" | cut -d';' -f"$(col 'FailedCall(C)')")
   cpu_ms=$(awk -v t=$((after - before)) -v k="$TICK" -v n="$ok" 'BEGIN{ if (n>0) printf "%.2f", t*1000/k/n; else print "-" }')
+  main_ms=$(awk -v t=$((after_main - before_main)) -v k="$TICK" -v n="$ok" 'BEGIN{ if (n>0) printf "%.2f", t*1000/k/n; else print "-" }')
   # -trace_rtt: "date_ms;response_time_ms;rtd_no", one line per call.
   read -r p50 p99 < <(cat "$dir"/*_rtt.csv 2>/dev/null | awk -F';' '$3 == 1 && $2 ~ /^[0-9.]+$/ {print $2}' | sort -n |
     awk '{v[NR]=$1} END { if (NR==0) print "- -"; else { i50=int(NR*0.5); if(i50<1)i50=1; i99=int(NR*0.99+0.5); if(i99<1)i99=1; if(i99>NR)i99=NR; printf "%.0f %.0f\n", v[i50], v[i99] } }')
   pass=$(awk -v f="$failed" -v o="$ok" -v c="$calls" -v p="$p99" -v m="$MAX_SETUP_MS" \
     'BEGIN{ if (f!=0 || o!=c) print "FAIL"; else if (p=="-" || p+0 > m+0) print "SLOW"; else print "pass" }')
-  line=$(printf '%-6s %-7s %-7s %-7s %-12s %-10s %-10s %-8s %s' "$rate" "$calls" "$ok" "$failed" "$cpu_ms" "${p50}ms" "${p99}ms" "$load" "$pass")
+  line=$(printf '%-6s %-7s %-7s %-7s %-12s %-12s %-10s %-10s %-8s %s' "$rate" "$calls" "$ok" "$failed" "$cpu_ms" "$main_ms" "${p50}ms" "${p99}ms" "$load" "$pass")
   echo "$line"
   if [ "$pass" = pass ]; then
     best=$rate

@@ -44,7 +44,7 @@ start_server() {
   SWITCHBOARD_SIP_WS_PORT=0 SWITCHBOARD_SIP_WSS_PORT=0 SWITCHBOARD_API_KEY=$KEY \
   SWITCHBOARD_MEDIA_WORKERS=${MEDIA_WORKERS:-1} SWITCHBOARD_MEDIA_ADDRESS=127.0.0.1 \
   SWITCHBOARD_RTP_PORT_MIN=$RTP_MIN SWITCHBOARD_RTP_PORT_MAX=$RTP_MAX \
-  SWITCHBOARD_LOG_LEVEL=warn SWITCHBOARD_RATE_LIMIT_PER_MINUTE=1000000 \
+  SWITCHBOARD_LOG_LEVEL=${LOG_LEVEL:-warn} SWITCHBOARD_RATE_LIMIT_PER_MINUTE=1000000 \
     ${NICE:+nice -n $NICE} taskset -c "${SERVER_CPUS:-0}" node ${NODE_FLAGS:-} dist/app/main.js > "$WORK/server.log" 2>&1 &
   SERVER=$!
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$HTTP_PORT/readyz" >/dev/null && return 0; sleep 0.1; done
@@ -109,4 +109,7 @@ wait_idle() {
 io_pressure() { [ -r /proc/pressure/io ] && awk '$1 == "some" { printf "; io pressure %s", $2 }' /proc/pressure/io; }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
+# The main thread alone (the event loop: SIP, the API, the B2BUA), without the media worker,
+# the store's writer thread and V8's helper threads.
+cpu_ticks_main() { awk '{print $14 + $15}' "/proc/$SERVER/task/$SERVER/stat"; }
 TICK=$(getconf CLK_TCK)

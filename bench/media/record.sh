@@ -21,12 +21,16 @@ WARMUP=${WARMUP:-2}
 WORK=$(mktemp -d /tmp/switchboard-media-rec-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 [ -f dist/bench/media/bench-server.js ] || npx --no-install tsc -p tsconfig.build.json || true
+. bench/media/lib.sh # boost (NICE with autogroup scheduling)
 
 echo "uptime: $(uptime)   disk: $(df -h --output=source,fstype,avail "$WORK" | tail -1)"
 printf '%-7s %-7s %-9s %-8s %-9s %-9s %-7s %-9s %-9s\n' streams files frames dropped backpr. MB cpu% tick_p99 tick_max
 for n in "${COUNTS[@]}"; do
   mkdir -p "$WORK/$n"
-  ${NICE:+nice -n $NICE} taskset -c 0 node ${NODE_FLAGS:-} dist/bench/media/bench-server.js record "$n" "$WORK/$n" "$WARMUP" "$DURATION" > "$WORK/server.json"
+  ${NICE:+nice -n $NICE} taskset -c 0 setsid node ${NODE_FLAGS:-} dist/bench/media/bench-server.js record "$n" "$WORK/$n" "$WARMUP" "$DURATION" > "$WORK/server.json" &
+  server=$!
+  boost $server
+  wait $server
   node -e '
     const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
     const t = s.tick[0];

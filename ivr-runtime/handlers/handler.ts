@@ -1,6 +1,6 @@
 // One handler per node type (like a verb class of a call-control engine): it runs
 // the node on the call and says where to go next, or how the call left the flow.
-import type { CallControl, DialOutcome } from '../call-control.js';
+import type { CallControl, DialOutcome, Recorded } from '../call-control.js';
 import type { FlowNode } from '../flow-graph.js';
 import type { FinalAction, HangupReason } from '../final-action.js';
 import type { DirectoryEntry } from '../keypad-directory.js';
@@ -16,6 +16,16 @@ export interface FlowEnvironment {
   voicemailBox(id: string): Promise<VoicemailBoxInfo | undefined>;
   /** Names and extensions dial-by-name searches. */
   directory(): Promise<DirectoryEntry[]>;
+  /**
+   * Stores a recorded message in a box (null: the tenant's default box). Live calls only: a
+   * dry run records nothing and has nothing to store.
+   */
+  depositVoicemail?(d: { voicemailBoxId: string | null; recorded: Recorded }): Promise<void>;
+  /**
+   * Stores a callback request for the caller's number; it is placed after the call.
+   * Live calls only.
+   */
+  requestCallback?(d: { nodeId: string; agentId: string | null }): Promise<void>;
 }
 
 export interface NodeContext<K extends NodeType = NodeType> {

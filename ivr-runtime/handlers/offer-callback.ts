@@ -1,6 +1,7 @@
 // offerCallback: offer to call the caller back instead of making them wait. The
-// confirm key ends the call with a "callback" outcome (the voice layer schedules the
-// call back to the caller's number, keeping their place); anything else is a decline.
+// confirm key stores a callback to the caller's number (placed once the call is over, by
+// the voice layer; with `agentId` the agent is rung first, then the caller) and ends the
+// call with a "callback" outcome; anything else is a decline.
 import { phrasesFor, spokenKey } from '../phrases.js';
 import { failOrHangUp, type NodeHandler } from './handler.js';
 
@@ -15,6 +16,7 @@ export const offerCallbackHandler: NodeHandler<'offerCallback'> = {
     const got = await call.collectDigits({ maxDigits: 1, timeoutSeconds: TIMEOUT_SECONDS, signal });
     if (got.digits === data.confirmKey) {
       ctx.note(`caller pressed ${got.digits}: callback accepted`);
+      if (ctx.env.requestCallback) await ctx.env.requestCallback({ nodeId: id, agentId: data.agentId ?? null });
       await call.say(phrases.callbackConfirmed, { language, bargeIn: false, signal });
       await call.hangup('callback_requested');
       return { final: { type: 'callback', node_id: id } };

@@ -1,12 +1,13 @@
 // The command/event protocol between the control plane's MediaEngine and the media hosts that do
 // the work (in-process, or one per worker thread). Plain data only: every value here crosses
 // postMessage by structured clone.
+import type { AmdDecision, AmdSettings } from '../dsp/amd.js';
 import type { PlayItem } from '../player/player.js';
 import type { RecordingResult } from '../recorder/recorder.js';
 import type { Direction, LocalCrypto } from '../sdp/index.js';
 import type { MediaEngineErrorJSON } from './engine-error.js';
 
-export type { PlayItem, RecordingResult, Direction };
+export type { PlayItem, RecordingResult, Direction, AmdDecision, AmdSettings };
 
 export interface CreateEndpointOptions {
   /** The remote offer: we answer it. Without it we make an offer (then applyAnswer). */
@@ -53,14 +54,31 @@ export interface RecordOptions {
   trim?: boolean;
 }
 
+/** An endpoint a room is created with, in its mode (normal when absent). */
+export interface RoomMember {
+  endpointId: string;
+  mode?: ModeSpec;
+}
+
+/** What a destroy answers: the last stats of every endpoint it destroyed, by id (asked with `finalStats`). */
+export interface DestroyResult {
+  endpoints: Record<string, unknown>;
+}
+
 export type Command =
-  | { op: 'createSession' }
+  /**
+   * A new session; `session` is its id when the engine chose it (worker engines do, so that a
+   * session costs no round trip of its own: the create travels with the session's first
+   * command, `then`, whose reply is the reply).
+   */
+  | { op: 'createSession'; session?: string; then?: Command }
   | { op: 'destroySession'; session: string }
   | { op: 'createEndpoint'; session: string; options: CreateEndpointOptions }
   | { op: 'updateEndpoint'; session: string; endpointId: string; remoteSdp: string; allowedSources?: string[]; direction?: Direction }
   | { op: 'offer'; session: string; endpointId: string; direction?: Direction }
   | { op: 'applyAnswer'; session: string; endpointId: string; remoteSdp: string }
-  | { op: 'createRoom'; session: string }
+  /** A room, with `members` joined at once (one round trip for a bridge). */
+  | { op: 'createRoom'; session: string; members?: RoomMember[] }
   | { op: 'join'; session: string; roomId: string; endpointId: string; mode?: ModeSpec }
   | { op: 'leave'; session: string; endpointId: string }
   | { op: 'setMode'; session: string; endpointId: string; mode: ModeSpec }
@@ -69,10 +87,12 @@ export type Command =
   | { op: 'record'; session: string; target: string; options: RecordOptions }
   | { op: 'stopRecord'; session: string; recordingId: string }
   | { op: 'sendDtmf'; session: string; endpointId: string; digits: string; toneMs?: number; gapMs?: number }
+  /** Answering machine detection on what the endpoint says; the reply is the decision (machine-detection.ts). */
+  | { op: 'detectMachine'; session: string; endpointId: string; settings?: Partial<AmdSettings> }
   | { op: 'stats'; session?: string; id?: string }
   /** Starts every worker's tick-lateness figures over (to measure a stretch of time). */
   | { op: 'resetTickStats' }
-  | { op: 'destroy'; session: string; id: string };
+  | { op: 'destroy'; session: string; id: string; finalStats?: boolean };
 
 export interface EndpointCreated {
   endpointId: string;

@@ -9,10 +9,10 @@
 //   new SSRC? reset ─► sequence / jitter / loss accounting (RtcpSession)
 //   telephone-event ─► Rfc4733Receiver;  audio ─► the other leg's LegSender (relay) or the room's jitter buffer
 //
-// Allocation: node:dgram allocates the received Buffer and RemoteInfo for every datagram (there is
-// no way round it from JavaScript). Besides that the receive path allocates nothing (SRTP: what
-// node:crypto does, docs/media/rtp.md). Negotiation, stats and events allocate.
-import type { RemoteInfo } from 'node:dgram';
+// Allocation: none per datagram on the native transport (datagrams arrive in batches, in a reused
+// arena: docs/media/native-io.md); node:dgram, the fallback, allocates a Buffer and a RemoteInfo
+// per datagram. Besides that the receive path allocates nothing (SRTP: what node:crypto does,
+// docs/media/rtp.md). Negotiation, stats and events allocate.
 import { createCodec } from '../codecs/index.js';
 import type { DetectedDigit } from '../dtmf/inband-detector.js';
 import { Rfc4733Receiver, Rfc4733Sender, type ReceivedDigit } from '../dtmf/rfc4733.js';
@@ -281,15 +281,18 @@ export class Endpoint {
 
   // ---- receive ---------------------------------------------------------------------------------
 
-  private readonly onRtpMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
-    this.receive(msg, msg.length, rinfo.address, rinfo.port);
+  private readonly onRtpMessage = (buf: Uint8Array, length: number, address: string, port: number): void => {
+    this.receive(buf, length, address, port);
   };
 
-  private readonly onRtcpMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
-    this.receiveRtcp(msg, msg.length, rinfo.address, rinfo.port);
+  private readonly onRtcpMessage = (buf: Uint8Array, length: number, address: string, port: number): void => {
+    this.receiveRtcp(buf, length, address, port);
   };
 
-  /** One datagram from the RTP port. `buf` is ours to change (decrypted and relayed in place). */
+  /**
+   * One datagram from the RTP port. `buf` is ours to change (decrypted and relayed in place), but
+   * only until we return: the transport may reuse it (udp-pair.ts).
+   */
   receive(buf: Uint8Array, length: number, address: string, port: number): void {
     const c = this.counters;
     c.packetsIn++;
@@ -327,7 +330,7 @@ export class Endpoint {
       return;
     }
     this.latch.accept(verdict, address, port, now);
-    // From now on the kernel filters for us (and sends skip the address lookup): see udp-pair.ts.
+    // From now on sends skip the address lookup (and on node:dgram the kernel filters for us): udp-pair.ts.
     if (!this.transport.isConnectedTo(port, address)) this.transport.connectRtp(port, address);
     this.lastActivityMs = now;
     this.timedOut = false;

@@ -1,22 +1,24 @@
 // The control plane's view of the media plane: async commands, events, typed errors.
 //
 //   const engine = new WorkerMediaEngine({ portMin: 20000, portMax: 29999, address: '10.0.0.5' });
-//   const call = await engine.createSession();                  // pinned to one worker
+//   const call = await engine.createSession();                  // pinned to one worker (no round trip)
 //   const a = await call.createEndpoint({ remoteSdp: inviteSdp, allowedSources: [sipSource] });
 //   const b = await call.createEndpoint({});                     // our offer for the B leg
 //   ...                                                          // B answers
 //   await call.applyAnswer(b.endpointId, answerSdp);
-//   const room = await call.createRoom();
-//   await call.join(room.roomId, a.endpointId); await call.join(room.roomId, b.endpointId);
+//   const room = await call.createRoom([{ endpointId: a.endpointId }, { endpointId: b.endpointId }]);
 //   engine.on('dtmf', (e) => ...);
-//   await call.destroy();
+//   await call.destroy();                                        // then call.stats(a.endpointId): its last figures
 //
 // Two implementations: InProcessMediaEngine (one host on the caller's thread: unit tests, tools)
 // and WorkerMediaEngine (one host per worker thread). The same classes do the work in both.
 import type { EventEmitter } from 'node:events';
 import type {
+  AmdDecision,
+  AmdSettings,
   Command,
   CreateEndpointOptions,
+  DestroyResult,
   Direction,
   EndpointCreated,
   MediaEngineEvents,
@@ -24,6 +26,7 @@ import type {
   PlayItem,
   RecordOptions,
   RecordingResult,
+  RoomMember,
 } from './commands.js';
 import type { JitterSettings } from './endpoint.js';
 import type { LocalCrypto } from '../sdp/index.js';
@@ -114,6 +117,9 @@ export interface MediaEngine extends EventEmitter<MediaEngineEvents> {
 
 /** Routes commands for one session. Object ids carry their session id before the ':'. */
 export class MediaSessionHandle {
+  /** Last stats of the endpoints destroyed through this handle. */
+  private readonly lastStats = new Map<string, unknown>();
+
   constructor(
     readonly id: string,
     /** The worker the session lives in (0 in process). */
@@ -139,8 +145,9 @@ export class MediaSessionHandle {
     return this.send({ op: 'applyAnswer', session: this.id, endpointId, remoteSdp }) as Promise<{ direction: Direction; codec: string }>;
   }
 
-  createRoom(): Promise<{ roomId: string }> {
-    return this.send({ op: 'createRoom', session: this.id }) as Promise<{ roomId: string }>;
+  /** A room; `members` join it in the same command (a bridge is one round trip). */
+  createRoom(members?: RoomMember[]): Promise<{ roomId: string }> {
+    return this.send({ op: 'createRoom', session: this.id, ...(members?.length ? { members } : {}) }) as Promise<{ roomId: string }>;
   }
 
   async join(roomId: string, endpointId: string, mode?: ModeSpec): Promise<void> {
@@ -177,12 +184,29 @@ export class MediaSessionHandle {
     return this.send({ op: 'sendDtmf', session: this.id, endpointId, digits, ...o }) as Promise<{ method: 'rfc4733' | 'inband' }>;
   }
 
+  /**
+   * Answering machine detection on what the endpoint says from now on (media/dsp/amd.ts); resolves
+   * with the decision, at most `totalAnalysisMs` later (sooner when the endpoint goes away).
+   */
+  detectMachine(endpointId: string, settings: Partial<AmdSettings> = {}): Promise<AmdDecision> {
+    return this.send({ op: 'detectMachine', session: this.id, endpointId, settings }) as Promise<AmdDecision>;
+  }
+
+  /** An endpoint this handle destroyed answers with its last figures, kept from the destroy's reply. */
   stats(id?: string): Promise<unknown> {
+    const last = id === undefined ? undefined : this.lastStats.get(id);
+    if (last !== undefined) return Promise.resolve(last);
     return this.send({ op: 'stats', session: this.id, ...(id !== undefined ? { id } : {}) });
   }
 
+  /**
+   * Destroys the session (default) or anything in it. The reply carries the last stats of the
+   * endpoints destroyed, kept for stats(): a call's quality is read after its media is gone,
+   * without a round trip per leg.
+   */
   async destroy(id: string = this.id): Promise<void> {
-    await this.send({ op: 'destroy', session: this.id, id });
+    const r = (await this.send({ op: 'destroy', session: this.id, id, finalStats: true })) as DestroyResult | null;
+    if (r) for (const [endpointId, stats] of Object.entries(r.endpoints)) this.lastStats.set(endpointId, stats);
   }
 }
 

@@ -12,7 +12,10 @@ export {
 } from './engine.js';
 export { MediaEngineError, type MediaEngineErrorCode, type MediaEngineErrorJSON } from './engine-error.js';
 export type {
+  AmdDecision,
+  AmdSettings,
   CreateEndpointOptions,
+  DestroyResult,
   Direction,
   DtmfEvent,
   EndpointCreated,
@@ -26,6 +29,7 @@ export type {
   RecordOptions,
   RecordingDoneEvent,
   RecordingResult,
+  RoomMember,
   WorkerExitEvent,
 } from './commands.js';
 export { PortAllocator, slicePortRange, type PortRange } from './port-allocator.js';

@@ -4,7 +4,7 @@
 // `handle` takes a Command and resolves with plain data or rejects with a MediaEngineError; any
 // other exception is a bug and comes back as `internal`.
 import { PromptCache } from '../player/prompt-cache.js';
-import type { Command, HostEvent } from './commands.js';
+import type { Command, DestroyResult, HostEvent } from './commands.js';
 import type { ResolvedEngineOptions } from './engine.js';
 import { MediaEngineError, notFound } from './engine-error.js';
 import { MediaSession } from './media-session.js';
@@ -97,10 +97,11 @@ export class MediaHost {
     if (this.closed) throw new MediaEngineError('closed', 'the media host is closed');
     switch (c.op) {
       case 'createSession': {
-        const id = `${this.o.idPrefix}s${++this.counter}`;
+        const id = c.session ?? `${this.o.idPrefix}s${++this.counter}`;
+        if (!id.startsWith(this.o.idPrefix) || this.sessions.has(id)) throw new MediaEngineError('invalid_argument', `session id ${JSON.stringify(id)} is not free here`);
         this.sessions.set(id, new MediaSession(id, this.sessionContext()));
         this.tickList = null;
-        return { sessionId: id };
+        return c.then ? this.dispatch(c.then) : { sessionId: id };
       }
       case 'destroySession': {
         const s = this.session(c.session);
@@ -118,7 +119,7 @@ export class MediaHost {
       case 'applyAnswer':
         return this.session(c.session).applyAnswer(c.endpointId, c.remoteSdp);
       case 'createRoom':
-        return this.session(c.session).createRoom();
+        return this.session(c.session).createRoom(c.members);
       case 'join':
         this.session(c.session).join(c.roomId, c.endpointId, c.mode);
         return null;
@@ -139,16 +140,21 @@ export class MediaHost {
         return this.session(c.session).stopRecord(c.recordingId);
       case 'sendDtmf':
         return this.session(c.session).sendDtmf(c.endpointId, c.digits, { ...(c.toneMs ? { toneMs: c.toneMs } : {}), ...(c.gapMs !== undefined ? { gapMs: c.gapMs } : {}) });
+      case 'detectMachine':
+        return this.session(c.session).detectMachine(c.endpointId, c.settings ?? {});
       case 'stats':
         if (c.session === undefined) return this.stats();
         return this.session(c.session).stats(c.id);
       case 'resetTickStats':
         this.ticker.lateness.reset();
         return null;
-      case 'destroy':
-        if (c.id === c.session) return this.dispatch({ op: 'destroySession', session: c.session });
-        await this.session(c.session).destroy(c.id);
-        return null;
+      case 'destroy': {
+        const s = this.session(c.session);
+        const result: DestroyResult | null = c.finalStats ? { endpoints: s.endpointStats(c.id) } : null;
+        if (c.id === c.session) await this.dispatch({ op: 'destroySession', session: c.session });
+        else await s.destroy(c.id);
+        return result;
+      }
       default:
         throw new MediaEngineError('invalid_argument', `unknown command ${JSON.stringify((c as { op: unknown }).op)}`);
     }
@@ -180,10 +186,15 @@ export class MediaHost {
 
   stats(): Record<string, unknown> {
     let endpoints = 0;
-    for (const s of this.sessions.values()) endpoints += s.endpointCount;
+    let rooms = 0;
+    for (const s of this.sessions.values()) {
+      endpoints += s.endpointCount;
+      rooms += s.roomCount;
+    }
     return {
       sessions: this.sessions.size,
       endpoints,
+      rooms,
       ports: this.ports.toJSON(),
       tick: this.ticker.lateness.toJSON(),
       tickErrors: this.tickErrors,

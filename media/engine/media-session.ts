@@ -9,10 +9,11 @@ import { CodecError } from '../codecs/index.js';
 import type { PlayerRate } from '../player/player.js';
 import type { PromptCache } from '../player/prompt-cache.js';
 import type { Direction } from '../sdp/index.js';
-import type { CreateEndpointOptions, EndpointCreated, HostEvent, ModeSpec, PlayItem, RecordOptions, RecordingResult } from './commands.js';
+import type { AmdDecision, AmdSettings, CreateEndpointOptions, EndpointCreated, HostEvent, ModeSpec, PlayItem, RecordOptions, RecordingResult, RoomMember } from './commands.js';
 import { Endpoint, type EndpointEvents } from './endpoint.js';
 import { MediaEngineError, invalidArgument, invalidState, notFound } from './engine-error.js';
 import { LegDtmf } from './leg-dtmf.js';
+import { MachineDetections } from './machine-detection.js';
 import { applyMode, reaimWhispersAt, resetWhispersTo, stopHoldMusic, type ModeDeps } from './leg-modes.js';
 import { Playback } from './playback.js';
 import type { PortAllocator } from './port-allocator.js';
@@ -44,6 +45,7 @@ export class MediaSession {
   private readonly recordings = new Map<string, Recording>();
   private readonly finished: Playback[] = [];
   private readonly dtmf = new LegDtmf();
+  private readonly amd = new MachineDetections();
   private readonly modes: ModeDeps = {
     legs: this.legs,
     startMusic: (leg, items) => this.startHoldMusic(leg, items),
@@ -163,11 +165,14 @@ export class MediaSession {
 
   // ---- rooms -----------------------------------------------------------------------------------
 
-  createRoom(): { roomId: string } {
+  /** A room, with `members` joined in their modes (all of them or, for an unknown endpoint, no room at all). */
+  createRoom(members: readonly RoomMember[] = []): { roomId: string } {
     this.checkOpen();
+    for (const m of members) this.leg(m.endpointId);
     const id = this.nextId('room');
     this.rooms.set(id, roomSlot(id, false));
     this.listsDirty = true;
+    for (const m of members) this.join(id, m.endpointId, m.mode);
     return { roomId: id };
   }
 
@@ -369,11 +374,21 @@ export class MediaSession {
     return { method };
   }
 
+  // ---- answering machine detection -------------------------------------------------------------
+
+  /** Analyses what the endpoint says from now on; resolves with the decision (machine-detection.ts). */
+  detectMachine(endpointId: string, settings: Partial<AmdSettings> = {}): Promise<AmdDecision> {
+    this.leg(endpointId); // not_found for an unknown endpoint
+    const decision = this.amd.start(endpointId, () => this.legs.get(endpointId)?.endpoint ?? null, settings);
+    this.updateRelays();
+    return decision;
+  }
+
   // ---- relay fast path -------------------------------------------------------------------------
 
   /** Puts each room on the relay fast path or back to mixing as it now qualifies (relay-policy.ts). */
   updateRelays(): void {
-    updateRelays(this.rooms.values(), this.recordings.values());
+    updateRelays(this.rooms.values(), this.recordings.values(), this.amd.endpoints);
     this.listsDirty = true;
   }
 
@@ -394,6 +409,7 @@ export class MediaSession {
     for (let i = 0; i < rooms.length; i++) if (!rooms[i]!.relaying) rooms[i]!.room.tick();
     const recordings = this.tickRecordings;
     for (let i = 0; i < recordings.length; i++) recordings[i]!.capture();
+    if (this.amd.active && this.amd.capture()) this.updateRelays();
     if (this.finished.length > 0) {
       for (const p of this.finished.splice(0)) this.endPlay(p, 'finished');
     }
@@ -424,6 +440,14 @@ export class MediaSession {
     throw notFound('object', id);
   }
 
+  /** The stats of the endpoints a destroy of `id` takes (all of them for the session), by id: their last figures. */
+  endpointStats(id: string): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    if (id === this.id) for (const legId of this.legs.keys()) out[legId] = this.stats(legId);
+    else if (this.legs.has(id)) out[id] = this.stats(id);
+    return out;
+  }
+
   async destroy(id: string): Promise<void> {
     const leg = this.legs.get(id);
     if (leg) return this.destroyEndpoint(leg);
@@ -451,6 +475,7 @@ export class MediaSession {
     slot.endpoints.delete(leg);
     this.legs.delete(id);
     this.dtmf.forget(leg);
+    this.amd.forget(id);
     resetWhispersTo(slot, leg, this.modes);
     this.dropIfEmptyPrivate(slot);
     leg.endpoint.relayTo = null;
@@ -484,6 +509,13 @@ export class MediaSession {
 
   get endpointCount(): number {
     return this.legs.size;
+  }
+
+  /** Rooms made by createRoom (an endpoint's own private room is not counted). */
+  get roomCount(): number {
+    let n = 0;
+    for (const r of this.rooms.values()) if (!r.private) n++;
+    return n;
   }
 
   // ---- lookups ---------------------------------------------------------------------------------

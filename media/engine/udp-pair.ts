@@ -2,15 +2,21 @@
 // are bound even when rtcp-mux is negotiated, so a re-INVITE that drops rtcp-mux still has its
 // RTCP port, and the port after ours is never handed to another leg.
 //
-// This file is the only place that touches node:dgram for endpoints; Endpoint sees the narrow
-// `RtpTransport` below, and unit tests can pass a fake one.
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
-import { MediaEngineError } from './engine-error.js';
+// Endpoint sees only the narrow `RtpTransport` below (unit tests can pass a fake one). Two
+// implementations: NativePair (native-pair.ts: the native UDP I/O addon, batched receives, no
+// per-packet allocation; the default when built) and DgramPair (dgram-pair.ts: node:dgram, the
+// fallback). `UdpPair.open` picks one; docs/media/native-io.md.
+import { DgramPair } from './dgram-pair.js';
+import { nativeIo } from './native-io.js';
+import { NativePair } from './native-pair.js';
 import type { PortAllocator } from './port-allocator.js';
 
-/** A datagram handler. node:dgram allocates the Buffer and the RemoteInfo per datagram (unavoidable). */
-export type DatagramHandler = (msg: Buffer, rinfo: RemoteInfo) => void;
+/**
+ * One datagram: bytes[0..length) from address:port. The bytes are the handler's to change (SRTP
+ * decrypts and the relay rewrites in place) but only until it returns: the native transport
+ * reuses the memory for the next batch.
+ */
+export type PacketHandler = (bytes: Uint8Array, length: number, address: string, port: number) => void;
 
 export interface RtpTransport {
   readonly rtpPort: number;
@@ -21,9 +27,9 @@ export interface RtpTransport {
    */
   sendRtp(bytes: Uint8Array, length: number, port: number, address: string): void;
   /**
-   * Connects the RTP socket to the latched peer (connect(2) on UDP): the kernel then delivers only
-   * its datagrams, and sends go out without an address lookup. Idempotent; asynchronous (sends
-   * keep their address until it completes).
+   * Ties the RTP socket to the latched peer: sends to it skip the address lookup (and with
+   * node:dgram, connect(2) makes the kernel deliver only its datagrams). Idempotent; node:dgram's
+   * is asynchronous (sends keep their address until it completes).
    */
   connectRtp(port: number, address: string): void;
   /** Undoes connectRtp: datagrams from anyone reach us again (to let another source latch). */
@@ -33,7 +39,7 @@ export interface RtpTransport {
   readonly connected: boolean;
   /** Sends bytes[0..length) from the RTCP socket (or the RTP socket with rtcp-mux). */
   sendRtcp(bytes: Uint8Array, length: number, port: number, address: string, mux: boolean): void;
-  listen(onRtp: DatagramHandler, onRtcp: DatagramHandler): void;
+  listen(onRtp: PacketHandler, onRtcp: PacketHandler): void;
   close(): void;
   /** Send errors seen (ICMP unreachable surfaces as ECONNREFUSED on a later send or receive). */
   readonly errors: number;
@@ -47,185 +53,15 @@ export interface UdpPairOptions {
   sendBufferBytes?: number;
 }
 
-function bindSocket(type: 'udp4' | 'udp6', port: number, address: string): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const s = createSocket({ type, reuseAddr: false });
-    const onError = (err: Error): void => {
-      s.close();
-      reject(err);
-    };
-    s.once('error', onError);
-    s.bind({ port, address, exclusive: true }, () => {
-      s.off('error', onError);
-      resolve(s);
-    });
-  });
-}
-
-export class UdpPair implements RtpTransport {
-  readonly rtpPort: number;
-  readonly rtcpPort: number;
-  errors = 0;
-  private readonly rtp: Socket;
-  private readonly rtcp: Socket;
-  private closed = false;
-  /** Where connect() was asked to go, and whether it completed. */
-  private peerPort = 0;
-  private peerAddress = '';
-  private connectDone = false;
-  private connecting = false;
-
-  private constructor(rtp: Socket, rtcp: Socket, port: number) {
-    this.rtp = rtp;
-    this.rtcp = rtcp;
-    this.rtpPort = port;
-    this.rtcpPort = port + 1;
-    // An unhandled 'error' would kill the worker: count and carry on (a peer gone away is not our failure).
-    const onError = (): void => {
-      this.errors++;
-    };
-    rtp.on('error', onError);
-    rtcp.on('error', onError);
-  }
-
+export const UdpPair = {
   /**
-   * Binds a pair from the allocator. A pair some other process holds is skipped (released to the
-   * back of the queue) and the next one tried, up to `attempts` times.
+   * Binds a pair from the allocator, on the native I/O layer when it is loaded in this thread,
+   * else on node:dgram. A pair some other process holds is skipped (released to the back of the
+   * queue) and the next one tried, up to `attempts` times.
    */
-  static async open(ports: PortAllocator, o: UdpPairOptions, attempts = 16): Promise<UdpPair> {
-    const type = isIPv6(o.address) ? 'udp6' : 'udp4';
-    let lastError: unknown;
-    for (let i = 0; i < attempts; i++) {
-      const port = ports.allocate();
-      let rtp: Socket | null = null;
-      try {
-        rtp = await bindSocket(type, port, o.address);
-        const rtcp = await bindSocket(type, port + 1, o.address);
-        const pair = new UdpPair(rtp, rtcp, port);
-        pair.tune(o);
-        return pair;
-      } catch (err) {
-        rtp?.close();
-        ports.release(port);
-        lastError = err;
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code !== 'EADDRINUSE' && code !== 'EACCES') break;
-      }
-    }
-    const why = lastError instanceof Error ? lastError.message : String(lastError);
-    throw new MediaEngineError('bind_failed', `cannot bind an RTP port pair on ${o.address}: ${why}`);
-  }
-
-  private tune(o: UdpPairOptions): void {
-    try {
-      if (o.receiveBufferBytes) this.rtp.setRecvBufferSize(o.receiveBufferBytes);
-      if (o.sendBufferBytes) this.rtp.setSendBufferSize(o.sendBufferBytes);
-    } catch {
-      // The OS caps these (net.core.rmem_max); the defaults still work.
-    }
-  }
-
-  listen(onRtp: DatagramHandler, onRtcp: DatagramHandler): void {
-    this.rtp.on('message', onRtp);
-    this.rtcp.on('message', onRtcp);
-  }
-
-  sendRtp(bytes: Uint8Array, length: number, port: number, address: string): void {
-    // node:dgram allocates per send (a send request, a list of buffers, a closure); there is no
-    // sendmmsg. Connected, the send is synchronous (uv_udp_try_send) and skips dns.lookup's
-    // process.nextTick round.
-    if (this.connectDone) {
-      if (port === this.peerPort && address === this.peerAddress) {
-        if (bytes.length === length) this.rtp.send(bytes);
-        else this.rtp.send(bytes, 0, length);
-      }
-      // A connected socket cannot send elsewhere; the endpoint disconnects before it would.
-      return;
-    }
-    // node:dgram throws on a port it cannot send to; a bad peer must cost one packet, never
-    // the worker and every call on it.
-    if (port <= 0 || port > 65535) {
-      this.errors++;
-      return;
-    }
-    try {
-      if (bytes.length === length) this.rtp.send(bytes, port, address);
-      else this.rtp.send(bytes, 0, length, port, address);
-    } catch {
-      this.errors++;
-    }
-  }
-
-  connectRtp(port: number, address: string): void {
-    if (this.closed || this.connecting) return; // one at a time: the next packet asks again
-    if (this.connectDone) {
-      if (port === this.peerPort && address === this.peerAddress) return;
-      this.disconnectRtp();
-    }
-    this.peerPort = port;
-    this.peerAddress = address;
-    this.connecting = true;
-    try {
-      this.rtp.connect(port, address, () => {
-        this.connecting = false;
-        if (this.closed) return;
-        if (port !== this.peerPort || address !== this.peerAddress) {
-          // Undone (or the peer moved) while the connect was in flight.
-          this.quietDisconnect();
-          return;
-        }
-        this.connectDone = true;
-      });
-    } catch {
-      this.connecting = false;
-      this.errors++;
-    }
-  }
-
-  disconnectRtp(): void {
-    // An in-flight connect keeps `connecting`; its callback sees the target cleared and undoes it.
-    if (this.connectDone) {
-      this.connectDone = false;
-      this.quietDisconnect();
-    }
-    this.peerPort = 0;
-    this.peerAddress = '';
-  }
-
-  private quietDisconnect(): void {
-    if (this.closed) return;
-    try {
-      this.rtp.disconnect();
-    } catch {
-      this.errors++;
-    }
-  }
-
-  isConnectedTo(port: number, address: string): boolean {
-    return (this.connecting || this.connectDone) && port === this.peerPort && address === this.peerAddress;
-  }
-
-  get connected(): boolean {
-    return this.connectDone;
-  }
-
-  sendRtcp(bytes: Uint8Array, length: number, port: number, address: string, mux: boolean): void {
-    if (mux) return this.sendRtp(bytes, length, port, address);
-    if (port <= 0 || port > 65535) {
-      this.errors++;
-      return;
-    }
-    try {
-      this.rtcp.send(bytes, 0, length, port, address);
-    } catch {
-      this.errors++;
-    }
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.rtp.close();
-    this.rtcp.close();
-  }
-}
+  open(ports: PortAllocator, o: UdpPairOptions, attempts = 16): Promise<RtpTransport> {
+    const io = nativeIo();
+    if (io !== null) return Promise.resolve(NativePair.open(io, ports, o, attempts));
+    return DgramPair.open(ports, o, attempts);
+  },
+};

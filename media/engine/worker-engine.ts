@@ -2,6 +2,10 @@
 // its own slice of the RTP port range. A session is created on the least loaded worker and
 // stays there; every command for it (and for anything in it) goes to that worker.
 //
+// A session costs no round trip of its own: the engine names it (the worker's prefix and a
+// count) and its create travels with its first command. One destroyed before any command
+// never reaches the worker.
+//
 // A worker that dies takes its sessions with it: pending commands reject with `worker_lost`,
 // `worker_exit` lists the lost sessions (the control plane hangs up those calls), and a new
 // worker takes the slice over. Its session ids carry a new generation, so an old id never
@@ -39,6 +43,10 @@ interface Slot {
   ready: Promise<void>;
   pending: Map<number, Pending>;
   sessions: Set<string>;
+  /** Sessions named here whose create has not been sent yet (it goes with their first command). */
+  unborn: Set<string>;
+  /** Session ids made for this worker generation. */
+  sessionCount: number;
   lastError: string | undefined;
   alive: boolean;
 }
@@ -86,7 +94,7 @@ export class WorkerMediaEngine extends EventEmitter<MediaEngineEvents> implement
       onFail = reject;
     });
     ready.catch(() => undefined);
-    const slot: Slot = { index, ports, generation, worker, ready, pending: new Map(), sessions: new Set(), lastError: undefined, alive: true };
+    const slot: Slot = { index, ports, generation, worker, ready, pending: new Map(), sessions: new Set(), unborn: new Set(), sessionCount: 0, lastError: undefined, alive: true };
     worker.on('message', (m: FromWorker) => {
       if (m.type === 'ready') onReady();
       else if (m.type === 'reply') this.onReply(slot, m);
@@ -143,8 +151,15 @@ export class WorkerMediaEngine extends EventEmitter<MediaEngineEvents> implement
       if (this.lost.has(session)) return Promise.reject(new MediaEngineError('worker_lost', `session ${session} was lost with its worker`));
       return Promise.reject(new MediaEngineError('not_found', `no session ${JSON.stringify(session)}`));
     }
-    const p = this.post(slot, c);
-    if (c.op === 'destroySession' || (c.op === 'destroy' && c.id === c.session)) {
+    const ending = c.op === 'destroySession' || (c.op === 'destroy' && c.id === c.session);
+    let p: Promise<unknown>;
+    if (slot.unborn.delete(session)) {
+      // Nothing was ever made in the worker: ending it is only forgetting it.
+      p = ending ? Promise.resolve(c.op === 'destroy' && c.finalStats ? { endpoints: {} } : null) : this.post(slot, { op: 'createSession', session, then: c });
+    } else {
+      p = this.post(slot, c);
+    }
+    if (ending) {
       return p.finally(() => {
         slot.sessions.delete(session);
         this.sessionSlot.delete(session);
@@ -158,10 +173,11 @@ export class WorkerMediaEngine extends EventEmitter<MediaEngineEvents> implement
     let best: Slot | null = null;
     for (const s of this.slots) if (s.alive && (best === null || s.sessions.size < best.sessions.size)) best = s;
     if (best === null) throw new MediaEngineError('worker_lost', 'no media worker is running');
-    const r = (await this.post(best, { op: 'createSession' })) as { sessionId: string };
-    best.sessions.add(r.sessionId);
-    this.sessionSlot.set(r.sessionId, best);
-    return new MediaSessionHandle(r.sessionId, best.index, this.route);
+    const id = `w${best.index}g${best.generation}s${++best.sessionCount}`;
+    best.sessions.add(id);
+    best.unborn.add(id);
+    this.sessionSlot.set(id, best);
+    return new MediaSessionHandle(id, best.index, this.route);
   }
 
   session(sessionId: string): MediaSessionHandle {

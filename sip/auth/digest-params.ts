@@ -9,6 +9,7 @@
 // is not followed by "=" starts a new one. Parameter names are case-insensitive and
 // returned lower-cased; values are returned with quotes and escapes removed.
 import { SipSyntaxError } from '../message/scanner.js';
+import { ParamMap } from '../message/param-map.js';
 
 export interface AuthScheme {
   /** The scheme as written ("Digest", "digest"...). */
@@ -52,7 +53,7 @@ export function parseAuthHeader(value: string): AuthScheme[] {
     while (i < n && isWs(value.charCodeAt(i))) i++;
     if (i >= n || value.charCodeAt(i) !== EQUALS) {
       // A token not followed by "=" is a scheme name.
-      current = { scheme: word, params: new Map() };
+      current = { scheme: word, params: new ParamMap() };
       out.push(current);
       continue;
     }

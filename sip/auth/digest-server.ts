@@ -26,7 +26,8 @@ export interface Ha1Record {
   ha1Sha256: string;
 }
 
-export type Ha1Lookup = (username: string, realm: string) => Promise<Ha1Record | undefined>;
+/** A credential store's answer; a cached one may be a plain value rather than a promise. */
+export type Ha1Lookup = (username: string, realm: string) => Ha1Record | undefined | Promise<Ha1Record | undefined>;
 
 export interface DigestServerOptions {
   /** HMAC key for nonces, at least 16 bytes. Nodes of a cluster share it. */
@@ -179,7 +180,8 @@ export class DigestServer {
     }
 
     const nonce = this.nonces.check(cred.nonce, realm, address);
-    const record = await opts.lookup(cred.username, realm);
+    const found = opts.lookup(cred.username, realm);
+    const record = found instanceof Promise ? await found : found;
     if (!this.passwordMatches(req.method, cred, record)) {
       const reason = record ? 'bad_password' : 'unknown_user';
       this.log.authFailed(address, cred.username, realm, reason);

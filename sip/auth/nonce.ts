@@ -14,7 +14,7 @@
 // generated each time a 401 response is made." Time alone repeats within a
 // millisecond, so a per-process counter (random start) makes every nonce distinct;
 // that matters because nonce counts are tracked per nonce string.
-import { createHmac } from 'node:crypto';
+import { HmacSha256 } from './hmac-sha256.js';
 import { constantTimeEqual } from './constant-time.js';
 
 const STAMP_BYTES = 6;
@@ -47,13 +47,16 @@ export interface NonceIssuerOptions {
 const INVALID: NonceCheck = Object.freeze({ state: 'invalid', issuedAt: 0 });
 
 export class NonceIssuer {
-  private readonly secret: Buffer;
+  private readonly hmac: HmacSha256;
   private counter: number;
   private readonly head = Buffer.alloc(HEAD_BYTES);
+  /** The MAC input is assembled here (grown for an unusually long realm). */
+  private input = Buffer.alloc(256);
 
   constructor(private readonly opts: NonceIssuerOptions) {
-    this.secret = typeof opts.secret === 'string' ? Buffer.from(opts.secret, 'utf8') : opts.secret;
-    if (this.secret.length < 16) throw new RangeError('the nonce secret must be at least 16 bytes');
+    const secret = typeof opts.secret === 'string' ? Buffer.from(opts.secret, 'utf8') : opts.secret;
+    if (secret.length < 16) throw new RangeError('the nonce secret must be at least 16 bytes');
+    this.hmac = new HmacSha256(secret);
     this.counter = opts.counterSeed >>> 0;
   }
 
@@ -63,8 +66,7 @@ export class NonceIssuer {
     head.writeUIntBE(Math.max(0, Math.floor(this.opts.now())), 0, STAMP_BYTES);
     this.counter = (this.counter + 1) >>> 0;
     head.writeUInt32BE(this.counter, STAMP_BYTES);
-    const tag = this.tag(head, realm, address);
-    return head.toString('base64url') + tag.subarray(0, TAG_BYTES).toString('base64url');
+    return head.toString('base64url') + this.tag(head, realm, address);
   }
 
   /** Whether `nonce` is one of ours for this realm (and address), and whether it is still fresh. */
@@ -75,7 +77,7 @@ export class NonceIssuer {
     // The decoder skips characters outside the alphabet and ignores the spare bits of
     // the last character; re-encoding makes exactly one spelling of each nonce valid.
     if (head.length !== HEAD_BYTES || head.toString('base64url') !== headText) return INVALID;
-    const expected = this.tag(head, realm, address).subarray(0, TAG_BYTES).toString('base64url');
+    const expected = this.tag(head, realm, address);
     if (!constantTimeEqual(expected, nonce.slice(HEAD_CHARS))) return INVALID;
     const issuedAt = head.readUIntBE(0, STAMP_BYTES);
     const age = this.opts.now() - issuedAt;
@@ -84,12 +86,17 @@ export class NonceIssuer {
     return { state: Math.abs(age) > this.opts.ttlMs ? 'expired' : 'valid', issuedAt };
   }
 
-  private tag(head: Buffer, realm: string, address: string): Buffer {
-    const mac = createHmac('sha256', this.secret);
-    mac.update(head);
-    mac.update(realm, 'utf8');
-    mac.update('\0');
-    if (this.opts.bindSourceAddress) mac.update(address, 'utf8');
-    return mac.digest();
+  /** The MAC of head || realm || 0x00 || address, truncated and in base64url. */
+  private tag(head: Buffer, realm: string, address: string): string {
+    const bound = this.opts.bindSourceAddress ? address : '';
+    const need = HEAD_BYTES + Buffer.byteLength(realm, 'utf8') + 1 + Buffer.byteLength(bound, 'utf8');
+    if (need > this.input.length) this.input = Buffer.alloc(need * 2);
+    const input = this.input;
+    head.copy(input, 0);
+    let n = HEAD_BYTES + input.write(realm, HEAD_BYTES, 'utf8');
+    input[n++] = 0;
+    if (bound !== '') n += input.write(bound, n, 'utf8');
+    const mac = this.hmac.mac(input, n);
+    return Buffer.from(mac.buffer, mac.byteOffset, TAG_BYTES).toString('base64url');
   }
 }

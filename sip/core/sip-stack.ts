@@ -14,12 +14,18 @@ import { isInDialog } from '../dialog/dialog-id.js';
 import { checkRequest, DEFAULT_CAPABILITIES, type Capabilities } from './uas-checks.js';
 import { stampVia } from './via-stamp.js';
 
-/** Where tenants and their credentials come from (the store, through voice/). */
+/**
+ * Where tenants and their credentials come from (the store, through voice/). A cached
+ * answer may come back as a plain value: the REGISTER path then runs without waiting
+ * for a promise (two fewer turns of the microtask queue per request).
+ */
 export interface SipDirectory {
   /** The tenant a domain selects (its SIP domain), else the default tenant. */
-  tenantFor(domain: string): Promise<{ tenantId: string; realm: string } | undefined>;
-  credential(tenantId: string, username: string): Promise<SipCredentialRecord | undefined>;
+  tenantFor(domain: string): MaybePromise<{ tenantId: string; realm: string } | undefined>;
+  credential(tenantId: string, username: string): MaybePromise<SipCredentialRecord | undefined>;
 }
+
+export type MaybePromise<T> = T | Promise<T>;
 
 export interface SipCredentialRecord {
   id: string;
@@ -44,7 +50,7 @@ export interface Authenticator {
       realm: string;
       source: Peer;
       proxy: boolean;
-      lookup: (username: string) => Promise<{ ha1Md5: string; ha1Sha256: string } | undefined>;
+      lookup: (username: string) => MaybePromise<{ ha1Md5: string; ha1Sha256: string } | undefined>;
     },
   ): Promise<AuthResult>;
 }
@@ -302,7 +308,8 @@ export class SipStack {
   private async register(req: SipRequest, tx: ServerTransaction, source: Peer): Promise<void> {
     // §10.3 step 5 needs a SIP AOR in To; without one there is nothing to bind (unksm2).
     if (!req.toSipUri()) return this.respond(tx, 400, { reason: 'To is not a SIP address of record' });
-    const tenant = await this.opts.directory.tenantFor(this.domainOf(req));
+    const found = this.opts.directory.tenantFor(this.domainOf(req));
+    const tenant = found instanceof Promise ? await found : found;
     if (!tenant) return this.respond(tx, 404, { reason: 'Domain not served here' });
     let cred: SipCredentialRecord | undefined;
     const result = await this.opts.auth.verify(req, {
@@ -310,7 +317,11 @@ export class SipStack {
       source,
       proxy: false,
       // The record found for the digest check is the credential that registers.
-      lookup: async (u) => (cred = await this.opts.directory.credential(tenant.tenantId, u)),
+      lookup: (u) => {
+        const c = this.opts.directory.credential(tenant.tenantId, u);
+        if (c instanceof Promise) return c.then((v) => (cred = v));
+        return (cred = c);
+      },
     });
     if (!result.ok) return this.respond(tx, result.status, { ...(result.reason ? { reason: result.reason } : {}), headers: result.headers });
     const r = this.opts.registrar.handle(req, {

@@ -21,17 +21,21 @@ export const DEFAULT_CAPABILITIES: Capabilities = {
 
 const URI_SCHEMES = new Set(['sip', 'sips', 'tel']);
 
+/** sip:, sips: or tel: (any case), checked without slicing in the common spellings. */
+function hasSupportedScheme(uri: string): boolean {
+  if (uri.startsWith('sip:') || uri.startsWith('sips:') || uri.startsWith('tel:')) return true;
+  return URI_SCHEMES.has(uri.slice(0, uri.indexOf(':')).toLowerCase());
+}
+
 export function checkRequest(req: SipRequest, caps: Capabilities): void {
-  const allow = caps.allow.join(', ');
   // §8.2.1: "If a UAS does not understand a request method, it MUST respond with a 501".
-  if (!KNOWN_METHODS.has(req.method)) throw new SipError(501, 'Not Implemented', [['Allow', allow]]);
+  if (!KNOWN_METHODS.has(req.method)) throw new SipError(501, 'Not Implemented', [['Allow', caps.allow.join(', ')]]);
   // ... and 405 with Allow for a method it understands but does not allow.
-  if (!caps.allow.includes(req.method)) throw new SipError(405, 'Method Not Allowed', [['Allow', allow]]);
+  if (!caps.allow.includes(req.method)) throw new SipError(405, 'Method Not Allowed', [['Allow', caps.allow.join(', ')]]);
 
   // §8.2.2.1: "If the Request-URI uses a scheme not supported by the UAS, it SHOULD
   // reject the request with a 416 (Unsupported URI Scheme) response."
-  const scheme = req.uri.slice(0, req.uri.indexOf(':')).toLowerCase();
-  if (!URI_SCHEMES.has(scheme)) throw new SipError(416, 'Unsupported URI Scheme');
+  if (!hasSupportedScheme(req.uri)) throw new SipError(416, 'Unsupported URI Scheme');
 
   if (req.method === 'ACK' || req.method === 'CANCEL') return;
 

@@ -48,8 +48,42 @@ export function headerKey(name: string): string {
   return key;
 }
 
+/**
+ * The key of a header name as the usual phones and trunks spell it, found by length and
+ * comparison: every message has a dozen of these, and looking a freshly cut name up in
+ * a Map means hashing it first.
+ */
+function usualKey(name: string): string | undefined {
+  switch (name.length) {
+    case 2:
+      return name === 'To' ? 'to' : undefined;
+    case 3:
+      return name === 'Via' ? 'via' : undefined;
+    case 4:
+      return name === 'From' ? 'from' : name === 'CSeq' ? 'cseq' : undefined;
+    case 5:
+      return name === 'Allow' ? 'allow' : name === 'Route' ? 'route' : undefined;
+    case 7:
+      return name === 'Call-ID' ? 'call-id' : name === 'Contact' ? 'contact' : name === 'Expires' ? 'expires' : undefined;
+    case 9:
+      return name === 'Supported' ? 'supported' : undefined;
+    case 10:
+      return name === 'User-Agent' ? 'user-agent' : undefined;
+    case 12:
+      return name === 'Max-Forwards' ? 'max-forwards' : name === 'Content-Type' ? 'content-type' : name === 'Record-Route' ? 'record-route' : undefined;
+    case 13:
+      return name === 'Authorization' ? 'authorization' : undefined;
+    case 14:
+      return name === 'Content-Length' ? 'content-length' : undefined;
+    default:
+      return undefined;
+  }
+}
+
 /** A header name that is a valid token, with its key; undefined when it is not a token. */
 export function tokenHeaderKey(name: string): string | undefined {
+  const usual = usualKey(name);
+  if (usual !== undefined) return usual;
   const hit = KEYS.get(name);
   if (hit !== undefined) return hit;
   return isToken(name) ? headerKey(name) : undefined;

@@ -7,6 +7,9 @@ import { parseUint32, SipSyntaxError, splitList } from './scanner.js';
 import { formatVia, parseVia, type Via } from './via.js';
 import { parseSipUri, type SipUri } from '../uri.js';
 
+/** The body of a message without one: zero bytes, so one instance serves every message. */
+export const EMPTY_BODY: Buffer = Buffer.alloc(0);
+
 export interface HeaderField {
   /** The name as written (compact or long, any case). */
   name: string;
@@ -222,18 +225,35 @@ abstract class SipMessageBase {
 
   /** The wire form; Content-Length is set to the body's length. */
   toBuffer(): Buffer {
-    this.set('Content-Length', String(this.body.length));
-    const head = Buffer.from(`${this.startLine()}\r\n${this.headerText()}\r\n`, 'utf8');
-    return this.body.length === 0 ? head : Buffer.concat([head, this.body]);
+    const head = `${this.startLine()}\r\n${this.headerText(String(this.body.length))}\r\n`;
+    if (this.body.length === 0) return Buffer.from(head, 'utf8');
+    const headBytes = Buffer.byteLength(head, 'utf8');
+    const out = Buffer.allocUnsafe(headBytes + this.body.length);
+    out.write(head, 0, 'utf8');
+    this.body.copy(out, headBytes);
+    return out;
   }
 
   toString(): string {
     return this.toBuffer().toString('utf8');
   }
 
-  protected headerText(): string {
+  /**
+   * The header block. With `contentLength`, Content-Length carries that value: in the
+   * place of the first one the message has (others dropped), else at the end.
+   */
+  protected headerText(contentLength?: string): string {
     let out = '';
-    for (const h of this.headers) out += `${h.name}: ${h.value}\r\n`;
+    let lengthDone = contentLength === undefined;
+    for (const h of this.headers) {
+      if (h.key === 'content-length' && contentLength !== undefined) {
+        if (!lengthDone) out += `Content-Length: ${contentLength}\r\n`;
+        lengthDone = true;
+        continue;
+      }
+      out += `${h.name}: ${h.value}\r\n`;
+    }
+    if (!lengthDone) out += `Content-Length: ${contentLength}\r\n`;
     return out;
   }
 }
@@ -259,7 +279,7 @@ export class SipRequest extends SipMessageBase {
     public method: string,
     public uri: string,
     headers: HeaderField[] = [],
-    body: Buffer = Buffer.alloc(0),
+    body: Buffer = EMPTY_BODY,
     public version = 'SIP/2.0',
   ) {
     super(headers, body);
@@ -277,7 +297,7 @@ export class SipResponse extends SipMessageBase {
     public status: number,
     public reason: string,
     headers: HeaderField[] = [],
-    body: Buffer = Buffer.alloc(0),
+    body: Buffer = EMPTY_BODY,
     public version = 'SIP/2.0',
   ) {
     super(headers, body);

@@ -5,7 +5,7 @@
 //   start-line CRLF *( field-name HCOLON field-value CRLF ) CRLF [ body ]
 //   a field continues on lines that start with SP or HTAB (line folding, §7.3.1)
 import { isToken, tokenHeaderKey } from './header-names.js';
-import { SipRequest, SipResponse, type HeaderField, type SipMessage } from './message.js';
+import { EMPTY_BODY, SipRequest, SipResponse, type HeaderField, type SipMessage } from './message.js';
 import { trimLws } from './scanner.js';
 
 export interface ParseLimits {
@@ -60,27 +60,28 @@ export function parseMessage(buf: Buffer, opts: ParseOptions = { datagram: true 
   } else throw new SipParseError('no end of header block', 400);
 
   const head = buf.toString('utf8', 0, headEnd);
-  const lines = head.split('\r\n');
-  const startLine = lines[0]!;
+  const firstEnd = head.indexOf('\r\n');
+  const startLine = firstEnd < 0 ? head : head.slice(0, firstEnd);
+  const fieldsStart = firstEnd < 0 ? head.length : firstEnd + 2;
 
   let msg: SipMessage;
   const sl = REQUEST_LINE.exec(startLine);
   if (startLine.startsWith('SIP/')) {
     const m = STATUS_LINE.exec(startLine);
     if (!m) throw new SipParseError('bad status line', 0);
-    msg = new SipResponse(Number(m[2]), m[3]!, [], Buffer.alloc(0), m[1]!);
+    msg = new SipResponse(Number(m[2]), m[3]!, [], EMPTY_BODY, m[1]!);
   } else if (sl) {
     if (!isToken(sl[1]!)) throw new SipParseError('bad method', 400);
-    msg = new SipRequest(sl[1]!, sl[2]!, [], Buffer.alloc(0), sl[3]!);
+    msg = new SipRequest(sl[1]!, sl[2]!, [], EMPTY_BODY, sl[3]!);
   } else {
     // Not even a request line: extra or trailing whitespace (lwsstart, trws), or junk.
     const loose = /^([^ ]+) +(.+?) +(SIP\/\S+) *$/.exec(startLine);
-    const partial = loose ? new SipRequest(loose[1]!, loose[2]!, [], Buffer.alloc(0), loose[3]!) : undefined;
-    if (partial) fillHeaders(partial, lines, limits, true);
+    const partial = loose ? new SipRequest(loose[1]!, loose[2]!, [], EMPTY_BODY, loose[3]!) : undefined;
+    if (partial) fillHeaders(partial, head, fieldsStart, limits, true);
     throw new SipParseError('bad request line', 400, partial);
   }
 
-  fillHeaders(msg, lines, limits, false);
+  fillHeaders(msg, head, fieldsStart, limits, false);
 
   // Body framing by Content-Length (§18.3, §20.14).
   const available = buf.length - bodyStart;
@@ -106,28 +107,50 @@ function fail(msg: SipMessage, why: string): SipParseError {
   return new SipParseError(why, msg.isRequest ? 400 : 0, msg.isRequest ? msg : undefined);
 }
 
-/** Splits header lines into fields, unfolding continuation lines. */
-function fillHeaders(msg: SipMessage, lines: string[], limits: ParseLimits, lenient: boolean): void {
+/**
+ * Splits the header block head[from..) into fields, unfolding continuation lines. Names
+ * and values are cut straight out of the block (no string per line).
+ */
+function fillHeaders(msg: SipMessage, head: string, from: number, limits: ParseLimits, lenient: boolean): void {
   const fields: HeaderField[] = msg.headers;
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line.startsWith(' ') || line.startsWith('\t')) {
+  const n = head.length;
+  let pos = from;
+  while (pos < n) {
+    let end = head.indexOf('\r\n', pos);
+    if (end < 0) end = n;
+    const first = head.charCodeAt(pos);
+    if (first === 0x20 || first === 0x09) {
       const last = fields[fields.length - 1];
       if (!last) {
-        if (lenient) continue;
-        throw fail(msg, 'continuation line before any header');
-      }
-      last.value = trimLws(`${last.value} ${trimLws(line)}`);
+        if (!lenient) throw fail(msg, 'continuation line before any header');
+      } else last.value = trimLws(`${last.value} ${trimLws(head.slice(pos, end))}`);
+      pos = end + 2;
       continue;
     }
-    const colon = line.indexOf(':');
-    const name = colon > 0 ? trimLws(line.slice(0, colon)) : '';
-    const key = name === '' ? undefined : tokenHeaderKey(name);
+    const colon = head.indexOf(':', pos);
+    let key: string | undefined;
+    let name = '';
+    if (colon > pos && colon < end) {
+      let nameEnd = colon;
+      while (nameEnd > pos && isLws(head.charCodeAt(nameEnd - 1))) nameEnd--;
+      name = head.slice(pos, nameEnd);
+      key = name === '' ? undefined : tokenHeaderKey(name);
+    }
     if (key === undefined) {
-      if (lenient) continue;
-      throw fail(msg, `bad header line ${JSON.stringify(line.slice(0, 40))}`);
+      if (!lenient) throw fail(msg, `bad header line ${JSON.stringify(head.slice(pos, Math.min(end, pos + 40)))}`);
+      pos = end + 2;
+      continue;
     }
     if (fields.length >= limits.maxHeaderFields) throw fail(msg, 'too many header fields');
-    fields.push({ name, key, value: trimLws(line.slice(colon + 1)) });
+    let vStart = colon + 1;
+    let vEnd = end;
+    while (vStart < vEnd && isLws(head.charCodeAt(vStart))) vStart++;
+    while (vEnd > vStart && isLws(head.charCodeAt(vEnd - 1))) vEnd--;
+    fields.push({ name, key, value: head.slice(vStart, vEnd) });
+    pos = end + 2;
   }
+}
+
+function isLws(c: number): boolean {
+  return c === 0x20 || c === 0x09;
 }

@@ -1,7 +1,7 @@
 // Building a response to a request (RFC 3261 §8.2.6.2): Via, From, To, Call-ID and
 // CSeq copied; a To tag added when the request had none; nothing else.
 import { RandomPool } from '../random-pool.js';
-import { SipResponse, type HeaderField, type SipRequest } from './message.js';
+import { EMPTY_BODY, SipResponse, type HeaderField, type SipRequest } from './message.js';
 
 /** Reason phrases of the status codes we send (§21). */
 export const REASONS: Record<number, string> = {
@@ -71,7 +71,7 @@ export function createResponse(req: SipRequest, status: number, opts: ResponseOp
       headers.push({ ...h, value });
     }
   }
-  const res = new SipResponse(status, opts.reason ?? REASONS[status] ?? 'Unknown', headers, opts.body ?? Buffer.alloc(0));
+  const res = new SipResponse(status, opts.reason ?? REASONS[status] ?? 'Unknown', headers, opts.body ?? EMPTY_BODY);
   for (const [name, value] of opts.headers ?? []) res.append(name, value);
   if (opts.body && opts.contentType) res.set('Content-Type', opts.contentType);
   return res;

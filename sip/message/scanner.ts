@@ -1,5 +1,6 @@
 // Low-level text scanning shared by the header parsers: comma lists that respect
 // quoted strings and <...>, generic parameters, quoted-string unescaping.
+import { ParamMap } from './param-map.js';
 
 export class SipSyntaxError extends Error {
   constructor(message: string) {
@@ -63,13 +64,14 @@ export function quote(s: string): string {
  * lower-cased (parameter names are case-insensitive); values keep their case and
  * quotes are removed. Whitespace around ';' and '=' is allowed (SWS, §25.1).
  */
+const isWs = (c: number): boolean => c === 0x20 || c === 0x09;
+
 export function parseParams(text: string): Map<string, string> {
-  const params = new Map<string, string>();
+  const params = new ParamMap();
   let i = 0;
   const n = text.length;
   // Character codes, not regular expressions: this runs for every Via, From, To and
   // Contact of every message.
-  const isWs = (c: number): boolean => c === 0x20 || c === 0x09;
   while (i < n) {
     while (i < n && isWs(text.charCodeAt(i))) i++;
     if (i >= n) break;
@@ -112,12 +114,23 @@ export function parseParams(text: string): Map<string, string> {
   return params;
 }
 
+const PARAM_TOKEN = /^[A-Za-z0-9\-.!%*_+`'~:[\]]+$/;
+
+function formatParam(k: string, v: string): string {
+  if (v === '') return `;${k}`;
+  return PARAM_TOKEN.test(v) ? `;${k}=${v}` : `;${k}=${quote(v)}`;
+}
+
 export function formatParams(params: Map<string, string>): string {
   let out = '';
-  for (const [k, v] of params) {
-    if (v === '') out += `;${k}`;
-    else out += /^[A-Za-z0-9\-.!%*_+`'~:[\]]+$/.test(v) ? `;${k}=${v}` : `;${k}=${quote(v)}`;
-  }
+  for (const [k, v] of params) out += formatParam(k, v);
+  return out;
+}
+
+/** formatParams for parameters kept as a plain object (a registrar binding's). */
+export function formatParamRecord(params: Record<string, string>): string {
+  let out = '';
+  for (const k in params) out += formatParam(k, params[k]!);
   return out;
 }
 

@@ -36,7 +36,8 @@ export const KNOWN_METHODS = new Set([
 
 /** The field a header key names in error responses. */
 const MISSING: Record<string, string> = { via: 'Via', from: 'From', to: 'To', 'call-id': 'Call-ID', cseq: 'CSeq' };
-const SINGLE = new Set<string>(SINGLE_HEADERS);
+/** Bit of each may-appear-once header in the duplicate check. */
+const SINGLE = new Map<string, number>(SINGLE_HEADERS.map((k, i) => [k, 1 << i]));
 const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+\-.]*:[^\s<>]+$/;
 const SIP_SCHEME = /^sips?:/i;
 const DIGITS = /^\s*\d{1,10}\s*$/;
@@ -54,7 +55,7 @@ export function validateRequest(req: SipRequest): void {
   // One pass over the fields: presence of the five core headers, no duplicates of the
   // ones that may appear once (multi01).
   let seen = 0;
-  let singles: Set<string> | undefined;
+  let singles = 0;
   for (const h of req.headers) {
     const k = h.key;
     if (k === 'via') seen |= 1;
@@ -62,10 +63,10 @@ export function validateRequest(req: SipRequest): void {
     else if (k === 'to') seen |= 4;
     else if (k === 'call-id') seen |= 8;
     else if (k === 'cseq') seen |= 16;
-    if (SINGLE.has(k)) {
-      singles ??= new Set();
-      if (singles.has(k)) throw new SipError(400, `Duplicate ${k}`);
-      singles.add(k);
+    const bit = SINGLE.get(k);
+    if (bit !== undefined) {
+      if ((singles & bit) !== 0) throw new SipError(400, `Duplicate ${k}`);
+      singles |= bit;
     }
   }
   if (seen !== 31) {

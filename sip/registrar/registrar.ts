@@ -1,7 +1,7 @@
 // REGISTER processing (RFC 3261 §10.3), after the request was authenticated.
 import type { SipRequest } from '../message/message.js';
 import type { NameAddr } from '../message/name-addr.js';
-import { formatParams, ownString } from '../message/scanner.js';
+import { formatParamRecord, ownString } from '../message/scanner.js';
 import { parseSipUri } from '../uri.js';
 import type { Peer } from '../transaction/transaction-layer.js';
 import type { Binding, BindingTable } from './bindings.js';
@@ -132,9 +132,8 @@ export class Registrar {
     const t = this.now();
     const headers: [string, string][] = [];
     for (const b of this.table.lookup(ctx.tenantId, aor)) {
-      const params = new Map(Object.entries(b.params));
-      params.set('expires', String(Math.max(0, Math.round((b.expiresAt - t) / 1000))));
-      headers.push(['Contact', `<${b.contact}>${formatParams(params)}`]);
+      const expires = Math.max(0, Math.round((b.expiresAt - t) / 1000));
+      headers.push(['Contact', `<${b.contact}>${formatParamRecord(b.params)};expires=${expires}`]);
     }
     headers.push(['Date', httpDate(t)]);
     return { status: 200, headers, changed };

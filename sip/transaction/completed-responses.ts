@@ -125,12 +125,17 @@ export class CompletedResponses {
     let at = this.heads[hash & this.mask]!;
     if (at < this.tail) return undefined;
     const a = this.arena;
-    const keyLen = this.scratch.write(key, 0, 'utf8');
+    // Most lookups are new requests whose bucket holds other keys: the key's bytes are
+    // written out only once a record with the same hash turns up.
+    let keyLen = -1;
     while (at >= this.tail) {
       const p = at % this.capacity;
-      if (a.readUInt32LE(p + 16) === hash && a.readUInt16LE(p + 20) === keyLen && sameBytes(a, p + HEADER, this.scratch, keyLen)) {
-        if (a.readDoubleLE(p) <= this.opts.now()) return undefined;
-        return this.decode(p, keyLen);
+      if (a.readUInt32LE(p + 16) === hash) {
+        if (keyLen < 0) keyLen = this.scratch.write(key, 0, 'utf8');
+        if (a.readUInt16LE(p + 20) === keyLen && sameBytes(a, p + HEADER, this.scratch, keyLen)) {
+          if (a.readDoubleLE(p) <= this.opts.now()) return undefined;
+          return this.decode(p, keyLen);
+        }
       }
       at = a.readDoubleLE(p + 8);
     }

@@ -102,6 +102,15 @@ export class TransactionLayer {
     };
   }
 
+  /** A completed non-INVITE server transaction's response, kept to absorb retransmissions. */
+  retireCompleted(key: string, wire: Buffer, to: Peer): void {
+    this.completed.add(key, wire, to);
+  }
+
+  get timerValues(): TimerValues {
+    return this.timers;
+  }
+
   /** Drops expired completed-transaction records; the stack calls it periodically. */
   expireCompleted(): void {
     this.completed.expire();
@@ -112,19 +121,6 @@ export class TransactionLayer {
     if (source.connectionId !== undefined || req.topVia().params.has('rport')) return source;
     // Without rport on UDP: the source address ("received") and the port in Via.
     return { transport: source.transport, address: source.address, port: req.topVia().port ?? 5060 };
-  }
-
-  private env(to: Peer, onDone: () => void, retireKey?: string): TransactionEnv {
-    return {
-      clock: this.deps.clock,
-      timers: this.timers,
-      reliable: this.deps.isReliable(to.transport),
-      send: (m) => this.deps.send(m, to),
-      encode: (m) => m.toBuffer(),
-      sendBytes: (b) => this.deps.sendBytes(b, to),
-      terminated: onDone,
-      ...(retireKey !== undefined ? { retire: (wire: Buffer) => this.completed.add(retireKey, wire, to) } : {}),
-    };
   }
 
   receiveRequest(req: SipRequest, source: Peer): void {
@@ -152,7 +148,7 @@ export class TransactionLayer {
     if (req.method === 'ACK') return this.tu?.onRequest(req, undefined, source);
 
     const target = TransactionLayer.responseTarget(req, source);
-    const env = this.env(target, () => this.servers.delete(key), req.method === 'INVITE' ? undefined : key);
+    const env = new LayerEnv(this, this.deps, target, this.servers, key, req.method !== 'INVITE');
     const tx: ServerTransaction =
       req.method === 'INVITE' ? new InviteServerTransaction(req, env) : new NonInviteServerTransaction(req, env);
     this.servers.set(key, tx);
@@ -178,12 +174,63 @@ export class TransactionLayer {
     const branch = req.topVia().params.get('branch');
     if (!branch?.startsWith(MAGIC_COOKIE)) throw new Error('client requests need a z9hG4bK branch');
     const key = clientKey(branch, req.method === 'ACK' ? 'INVITE' : req.method);
-    const env = this.env(to, () => this.clients.delete(key));
+    const env = new LayerEnv(this, this.deps, to, this.clients, key, false);
     const tx =
       req.method === 'INVITE' ? new InviteClientTransaction(req, env, cb) : new NonInviteClientTransaction(req, env, cb);
     this.clients.set(key, tx);
     tx.start();
     return tx;
+  }
+}
+
+/**
+ * A transaction's view of the layer: where its messages go and how it is forgotten.
+ * One object per transaction with its methods on the prototype (not a bag of closures:
+ * at thousands of transactions a second, allocation is what costs).
+ */
+class LayerEnv implements TransactionEnv {
+  readonly reliable: boolean;
+  /** Set when the machine may hand its completed state to the layer (see TransactionEnv.retire). */
+  readonly retire: ((wire: Buffer) => void) | undefined;
+
+  constructor(
+    private readonly layer: TransactionLayer,
+    private readonly deps: TransactionLayerDeps,
+    private readonly to: Peer,
+    private readonly table: Map<string, unknown>,
+    private readonly key: string,
+    retirable: boolean,
+  ) {
+    this.reliable = deps.isReliable(to.transport);
+    this.retire = retirable ? LayerEnv.prototype.retireTo : undefined;
+  }
+
+  get clock(): Clock {
+    return this.deps.clock;
+  }
+
+  get timers(): TimerValues {
+    return this.layer.timerValues;
+  }
+
+  send(msg: SipRequest | SipResponse): void {
+    this.deps.send(msg, this.to);
+  }
+
+  encode(msg: SipRequest | SipResponse): Buffer {
+    return msg.toBuffer();
+  }
+
+  sendBytes(data: Buffer): void {
+    this.deps.sendBytes(data, this.to);
+  }
+
+  terminated(): void {
+    this.table.delete(this.key);
+  }
+
+  private retireTo(this: LayerEnv, wire: Buffer): void {
+    this.layer.retireCompleted(this.key, wire, this.to);
   }
 }
 

@@ -29,7 +29,8 @@ export type TimerName = 'A' | 'B' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I' | 'J' | 'K
 export class TransactionError extends Error {}
 
 export abstract class Transaction<State extends string, Input extends { type: string }> {
-  private readonly running = new Map<TimerName, TimerHandle>();
+  /** Running timers; made on first use (a REGISTER answered at once never starts one). */
+  private running: Map<TimerName, TimerHandle> | undefined;
   protected abstract state: State;
 
   constructor(protected readonly env: TransactionEnv) {}
@@ -42,18 +43,21 @@ export abstract class Transaction<State extends string, Input extends { type: st
 
   protected startTimer(name: TimerName, ms: number): void {
     this.stopTimer(name);
+    this.running ??= new Map();
     this.running.set(
       name,
       this.env.clock.setTimer(ms, () => {
-        this.running.delete(name);
+        this.running?.delete(name);
         this.handle({ type: 'timer', name } as unknown as Input);
       }),
     );
   }
 
   protected stopTimer(name: TimerName): void {
-    this.running.get(name)?.cancel();
-    this.running.delete(name);
+    const running = this.running;
+    if (running === undefined) return;
+    running.get(name)?.cancel();
+    running.delete(name);
   }
 
   protected transition(to: State, allowedFrom: readonly State[]): void {
@@ -62,8 +66,10 @@ export abstract class Transaction<State extends string, Input extends { type: st
     }
     this.state = to;
     if (to === ('terminated' as State)) {
-      for (const t of this.running.values()) t.cancel();
-      this.running.clear();
+      if (this.running !== undefined) {
+        for (const t of this.running.values()) t.cancel();
+        this.running.clear();
+      }
       this.env.terminated();
     }
   }

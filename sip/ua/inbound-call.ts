@@ -11,7 +11,7 @@ import { createResponse } from '../message/response.js';
 import type { InviteServerTransaction } from '../transaction/invite-server-transaction.js';
 import type { Peer, ServerTransaction } from '../transaction/transaction-layer.js';
 import type { TimerHandle } from '../transaction/timers.js';
-import type { RequestAuthResult } from '../core/sip-stack.js';
+import type { AuthResult, RequestAuthResult } from '../core/sip-stack.js';
 import { CallSession } from './call-session.js';
 import type { LocalAddress } from './local-address.js';
 import type { Replaces } from './replaces.js';
@@ -30,6 +30,12 @@ export interface InboundCallEvents extends SessionEvents {
 
 export type Authenticate = (req: SipRequest, source: Peer) => Promise<RequestAuthResult>;
 
+/** HA1 digests of a username in the realm asked for; undefined for an unknown username. */
+export type CredentialLookup = (username: string) => Promise<{ ha1Md5: string; ha1Sha256: string } | undefined>;
+
+/** The stack's digest checker, against credentials the application supplies. */
+export type Verify = (req: SipRequest, source: Peer, realm: string, lookup: CredentialLookup) => Promise<AuthResult>;
+
 export interface InboundCallInit {
   request: SipRequest;
   tx: InviteServerTransaction;
@@ -38,6 +44,7 @@ export interface InboundCallInit {
   localTag: string;
   replaces: Replaces | undefined;
   authenticate: Authenticate;
+  verify: Verify;
 }
 
 export type AuthOutcome = { ok: true; username: string; tenantId: string | undefined } | { ok: false; status: number };
@@ -60,6 +67,7 @@ export class InboundCall extends CallSession<InboundCallEvents> {
   private readonly local: LocalAddress;
   private readonly dialogEnv: DialogEnv;
   private readonly authenticator: Authenticate;
+  private readonly verifier: Verify;
   private finalStatus = 0;
   private guard: TimerHandle | undefined;
 
@@ -74,6 +82,7 @@ export class InboundCall extends CallSession<InboundCallEvents> {
     this.offer = sdpOf(init.request);
     this.replaces = init.replaces;
     this.authenticator = init.authenticate;
+    this.verifier = init.verify;
     // Responses and in-dialog requests go back the way the INVITE came (its transport,
     // and its connection on streams).
     this.local = env.local(init.source.transport);
@@ -132,6 +141,21 @@ export class InboundCall extends CallSession<InboundCallEvents> {
     if (r.ok) {
       this.username = r.username;
       return { ok: true, username: r.username, tenantId: r.tenantId };
+    }
+    this.reject(r.status, { ...(r.reason ? { reason: r.reason } : {}), headers: r.headers });
+    return { ok: false, status: r.status };
+  }
+
+  /**
+   * Digest authentication against credentials the application names (a trunk's) in `realm`:
+   * the same challenge (407), checks and lockout as authenticate(), and on failure the same
+   * response sent and the call ended.
+   */
+  async authenticateWith(realm: string, lookup: CredentialLookup): Promise<AuthOutcome> {
+    const r = await this.verifier(this.request, this.source, realm, lookup);
+    if (r.ok) {
+      this.username = r.username;
+      return { ok: true, username: r.username, tenantId: this.tenantId };
     }
     this.reject(r.status, { ...(r.reason ? { reason: r.reason } : {}), headers: r.headers });
     return { ok: false, status: r.status };

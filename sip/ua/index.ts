@@ -2,7 +2,8 @@
 // the B2BUA in voice/ to drive.
 export { UserAgent, type UserAgentOptions, type UaStack, type CallHandle } from './user-agent.js';
 export { CallSession, sessionKey } from './call-session.js';
-export { InboundCall, type InboundCallEvents, type AuthOutcome } from './inbound-call.js';
+export { InboundCall, type InboundCallEvents, type AuthOutcome, type CredentialLookup } from './inbound-call.js';
+export { RegistrationClient, type RegistrationOptions, type RegisterOutcome } from './registration-client.js';
 export { OutboundCall, type InviteOptions, type OutboundCallEvents } from './outbound-call.js';
 export { IncomingOffer, type OfferResult } from './offer-exchange.js';
 export { IncomingRefer, type ReferOptions, type ReferProgress, type ReferResult } from './refer-exchange.js';

@@ -4,7 +4,7 @@
 // outbound calls. Everything it keeps is in bounded maps and leaves them when the
 // session ends.
 import { DigestClientState } from '../auth/digest-client.js';
-import type { InboundRequest, RequestAuthResult, SipApplication } from '../core/sip-stack.js';
+import type { Authenticator, InboundRequest, RequestAuthResult, SipApplication } from '../core/sip-stack.js';
 import type { Capabilities } from '../core/uas-checks.js';
 import { createBranchGenerator, type BranchGenerator } from '../dialog/branch.js';
 import { isInDialog } from '../dialog/dialog-id.js';
@@ -21,6 +21,7 @@ import { sessionKey } from './call-session.js';
 import { InboundCall } from './inbound-call.js';
 import { LocalAddresses } from './local-address.js';
 import { OutboundCall, type InviteOptions } from './outbound-call.js';
+import { RegistrationClient, type RegistrationOptions } from './registration-client.js';
 import { parseReplaces, type Replaces } from './replaces.js';
 import { systemLookup, type HostLookup } from './target.js';
 import { DEFAULT_LIMITS, type SessionLimits, type UaEnv, type UaLogger } from './ua-env.js';
@@ -51,6 +52,11 @@ export interface UserAgentOptions {
   /** Calls at once (both directions); beyond it INVITEs get 503. Default 50,000. */
   maxSessions?: number;
   limits?: Partial<SessionLimits>;
+  /**
+   * The digest checker the stack uses, for INVITEs the application authenticates against
+   * credentials of its own (a trunk's: InboundCall.authenticateWith). Without it those get 500.
+   */
+  auth?: Authenticator;
   /** Host name resolution for targets without a `via`. Default: the system resolver. */
   lookup?: HostLookup;
   /** Default Math.random (the §14.1 glare waits and Retry-After values). */
@@ -78,12 +84,14 @@ export class UserAgent {
   private readonly maxSessions: number;
   private readonly lookup: HostLookup;
   private readonly newCallId: () => string;
+  private readonly auth: Authenticator | undefined;
 
   constructor(opts: UserAgentOptions) {
     this.stack = opts.stack;
     this.onInvite = opts.onInvite;
     this.maxSessions = opts.maxSessions ?? 50_000;
     this.lookup = opts.lookup ?? systemLookup;
+    this.auth = opts.auth;
     const pool = new RandomPool();
     this.newCallId = opts.newCallId ?? (() => pool.hex(16));
     const local = new LocalAddresses(() => this.stack.addresses, opts.host);
@@ -146,6 +154,11 @@ export class UserAgent {
     this.sessions.set(call.key, call);
     call.begin();
     return call;
+  }
+
+  /** A client registering one binding with a registrar (a carrier's); see registration-client.ts. */
+  registration(opts: RegistrationOptions): RegistrationClient {
+    return new RegistrationClient(this.env, this.lookup, { ...opts, callId: opts.callId ?? this.newCallId() });
   }
 
   /**
@@ -214,6 +227,8 @@ export class UserAgent {
       localTag: this.env.newTag(),
       replaces,
       authenticate: (q, s) => this.stack.authenticate(q, s, { proxy: true }),
+      verify: (q, s, realm, lookup) =>
+        this.auth ? this.auth.verify(q, { realm, source: s, proxy: true, lookup }) : Promise.resolve({ ok: false, status: 500, headers: [] }),
     });
     this.sessions.set(call.key, call);
     this.pendingInvites.set(mergeKey, call);

@@ -54,6 +54,8 @@ export function dominantFrequency(samples: Int16Array, rate: number): number {
  * if shorter), measured by a Goertzel filter (about ±20 Hz wide at 50 ms). -Infinity if never present.
  */
 export function toneLevelDbfs(samples: Int16Array, rate: number, frequency: number, windowMs = 50): number {
+  // No audio at all: nothing is heard (and a zero-length window would never advance).
+  if (samples.length === 0) return -Infinity;
   const window = Math.min(samples.length, Math.max(1, Math.round((windowMs * rate) / 1000)));
   let best = 0;
   for (let start = 0; start + window <= samples.length; start += window) {

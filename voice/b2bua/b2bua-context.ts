@@ -27,6 +27,8 @@ export interface B2buaOptions {
   ringTimeoutMs?: number;
   /** Speech for warm-transfer whisper messages; default espeak-ng from PATH. */
   tts?: Synthesizer;
+  /** Hold music URLs may be fetched from private and loopback addresses (SWITCHBOARD_FETCH_ALLOW_PRIVATE). */
+  fetchAllowPrivate?: boolean;
   now?: () => Date;
 }
 

@@ -5,6 +5,7 @@
 // (place-call.ts) dials out the same way. Media is anchored in the engine for every call.
 // The per-call operations live beside this file: call-operations.ts, blind-transfer.ts,
 // attended-transfer.ts, warm-transfer.ts, supervisor.ts.
+import path from 'node:path';
 import type { InboundCall, IncomingRefer } from '../../sip/ua/index.js';
 import { parseSipUri } from '../../sip/uri.js';
 import type { RecordingRecord } from '../calls/call-recordings.js';
@@ -20,13 +21,16 @@ import { BridgedCall, type Leg } from './bridged-call.js';
 import { CallDirectory, type ExtensionRow, type TrunkRow } from './call-directory.js';
 import { identifyCaller } from './caller-identity.js';
 import { CallOperations } from './call-operations.js';
-import { routeInbound } from './destination.js';
+import { routeArrival, type ApplicationHost } from './destination.js';
 import { callerStatus, codecsOf, Dialer } from './dialer.js';
-import { holdMusicFor } from './hold-music.js';
+import { holdMusicFor, prepareHoldMusic } from './hold-music.js';
+import { HoldMusicCache } from './hold-music-cache.js';
 import { placeCall } from './place-call.js';
 import { Supervisors } from './supervisor.js';
 import { Synthesizer } from './tts.js';
 import { WarmTransfers } from './warm-transfer.js';
+import { trunkSrtp } from '../trunks/trunk-transport.js';
+import { dialledOnTrunk } from '../trunks/trunk-caller.js';
 
 export type { B2buaOptions } from './b2bua-context.js';
 
@@ -37,6 +41,8 @@ export class B2bua implements B2buaCallControl, B2buaContext {
   readonly dir: CallDirectory;
   readonly dialer: Dialer;
   readonly tts: Synthesizer;
+  /** Answers numbers routed to IVR flows and voicemail boxes (voice/ivr); unset, they get 480. */
+  applications: ApplicationHost | undefined;
   readonly calls = new Map<string, BridgedCall>();
   draining = false;
   private readonly ops: CallOperations;
@@ -44,6 +50,7 @@ export class B2bua implements B2buaCallControl, B2buaContext {
   private readonly attended: AttendedTransfers;
   private readonly warm: WarmTransfers;
   private readonly supervisors: Supervisors;
+  private readonly holdMusic: HoldMusicCache;
 
   constructor(readonly o: B2buaOptions) {
     this.dir = new CallDirectory(o.store);
@@ -54,6 +61,7 @@ export class B2bua implements B2buaCallControl, B2buaContext {
     this.attended = new AttendedTransfers(this);
     this.warm = new WarmTransfers(this);
     this.supervisors = new Supervisors(this);
+    this.holdMusic = new HoldMusicCache({ dir: path.join(o.store.dataDir, 'hold-music'), allowPrivate: o.fetchAllowPrivate ?? false, log: o.log });
     o.ua.onInvite = (call) => void this.inbound(call).catch((err: unknown) => this.failInbound(call, err));
     // The media plane says a call is dead: a party stopped sending RTP (it vanished without a
     // BYE), or the worker holding the call exited. Hang those calls up, so that they end in
@@ -121,7 +129,7 @@ export class B2bua implements B2buaCallControl, B2buaContext {
     if (!who) return;
     const { tenantId, trunk, extension: callerExt } = who;
 
-    const dest = await routeInbound(this.dir, tenantId, dialled, trunk !== undefined);
+    const dest = await routeArrival(this.dir, tenantId, trunk ? dialledOnTrunk(call, trunk, dialled) : dialled, trunk !== undefined, this.applications);
     if (dest.kind === 'refuse') return void call.reject(dest.status, { reason: dest.reason });
 
     const admission = await this.o.limits.check(tenantId);
@@ -157,6 +165,7 @@ export class B2bua implements B2buaCallControl, B2buaContext {
         ...(call.offer !== undefined ? { remoteSdp: call.offer } : {}),
         allowedSources: [call.source.address],
         ...(trunk ? { codecs: codecsOf(trunk) } : {}),
+        ...(trunk && trunkSrtp(trunk, 'inbound') ? { srtp: trunkSrtp(trunk, 'inbound') } : {}),
       });
     } catch (err) {
       const status = (err as { sipStatus?: number }).sipStatus ?? 500;
@@ -171,6 +180,7 @@ export class B2bua implements B2buaCallControl, B2buaContext {
     call.on('confirmed', (e) => {
       if (call.offer === undefined && e.sdp) void session.applyAnswer(aLeg.endpointId, e.sdp).catch(() => bridged.hangup('system'));
     });
+    if (dest.kind === 'application') return this.applications?.answer({ bridged, leg: aLeg, sip: call, app: dest, caller });
     await this.dialer.dial(bridged, dest, {
       from: caller,
       onRinging: () => call.ringing(),
@@ -192,11 +202,13 @@ export class B2bua implements B2buaCallControl, B2buaContext {
   }
 
   track(id: string, tenantId: string, session: BridgedCall['media'], trunk: TrunkRow | undefined, release: () => void): BridgedCall {
+    const music = trunk?.hold_music;
+    prepareHoldMusic(music, this.holdMusic);
     const bridged = new BridgedCall(id, tenantId, {
       records: this.o.records,
       recordings: this.o.recordings,
       media: session,
-      holdMusic: holdMusicFor(trunk?.hold_music),
+      holdMusic: () => holdMusicFor(music, this.holdMusic),
       log: this.o.log,
       onEnded: (c) => {
         this.calls.delete(c.id);

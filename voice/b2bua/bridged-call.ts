@@ -10,7 +10,7 @@
 //   callee leg (OutboundCall)                             ─┘  recorder  └─ transfer target (joins when it takes over)
 import type { InboundCall, IncomingOffer, IncomingRefer, Termination } from '../../sip/ua/index.js';
 import type { MediaSessionHandle, ModeSpec, PlayItem } from '../../media/engine/index.js';
-import type { CallEventName, CallPatch, CallRecords } from '../calls/call-records.js';
+import type { CallEventName, CallPatch, CallRecords, TransitionDetails } from '../calls/call-records.js';
 import type { HangupSide } from '../calls/call-status.js';
 import { ConflictError } from '../config/errors.js';
 import type { CallRecordings } from '../calls/call-recordings.js';
@@ -26,7 +26,8 @@ export interface BridgedCallDeps {
   records: CallRecords;
   recordings: CallRecordings;
   media: MediaSessionHandle;
-  holdMusic: PlayItem[];
+  /** What a held party hears, asked at each hold (a URL's music may arrive during the call). */
+  holdMusic: () => PlayItem[];
   log: BridgeLog;
   /** Called once when the call is over and everything is released. */
   onEnded: (call: BridgedCall) => void;
@@ -156,7 +157,7 @@ export class BridgedCall {
 
   // ---- progress -----------------------------------------------------------
 
-  async transition(event: CallEventName, d: { sipStatus?: number; cause?: string; side?: HangupSide } = {}): Promise<void> {
+  async transition(event: CallEventName, d: TransitionDetails = {}): Promise<void> {
     try {
       await this.deps.records.transition(this.id, event, d);
     } catch (err) {
@@ -177,8 +178,10 @@ export class BridgedCall {
   /** Both legs (or the one there is) talk in one room from now on. */
   async connect(): Promise<void> {
     await this.room.stopRingback();
-    await this.room.open();
-    for (const leg of [this.legs.caller, this.legs.callee]) if (leg && !leg.joined) await this.join(leg);
+    // The room and both joins are one command to the media worker.
+    const waiting = [this.legs.caller, this.legs.callee].filter((l): l is Leg => l !== undefined && !l.joined);
+    await this.room.open(waiting.map((leg) => ({ endpointId: leg.endpointId, mode: this.modeFor(leg) })));
+    for (const leg of waiting) leg.joined = true;
     if (!this.answered) {
       this.answered = true;
       await this.transition('answer', { sipStatus: 200 });
@@ -206,7 +209,7 @@ export class BridgedCall {
     }
     if (this.legs[leg.role] === leg) {
       const onHold = leg === this.remoteLeg() && (this.held || this.consulting);
-      if (onHold || this.other(leg.role)?.heldByPeer) return { mode: 'hold', music: this.deps.holdMusic };
+      if (onHold || this.other(leg.role)?.heldByPeer) return { mode: 'hold', music: this.deps.holdMusic() };
       if (this.muted && leg === this.operatorLeg()) return { mode: 'mute' };
     }
     return { mode: 'normal' };
@@ -312,9 +315,10 @@ export class BridgedCall {
       await this.recorder.stop();
       await this.note('recording_stopped', { reason: 'recorded_leg_left' });
     }
-    if (leg.answered || this.answered) await this.recorder.measure(leg.endpointId);
     this.room.forget(leg.endpointId);
     await this.media.destroy(leg.endpointId).catch(() => undefined);
+    // From the destroy's reply: the handle keeps a destroyed endpoint's last figures.
+    if (leg.answered || this.answered) await this.recorder.measure(leg.endpointId);
   }
 
   // ---- what the peers do ------------------------------------------------------
@@ -384,13 +388,15 @@ export class BridgedCall {
     await this.room.stopRingback();
     if (this.recorder.target) await this.recorder.stop().catch(() => undefined);
     const side = this.endReason?.side ?? 'system';
-    if (this.answered) {
-      // Before the end is recorded, so the call.completed event carries it too.
-      for (const leg of [this.legs.caller, this.legs.callee]) if (leg) await this.recorder.measure(leg.endpointId);
-      if (this.recorder.quality) await this.update({ quality: this.recorder.quality });
-      await this.transition('hangup', { side, ...(this.endReason?.cause ? { cause: this.endReason.cause } : {}) });
-    }
+    // The media goes first: the session's destroy answers with its legs' last figures, which
+    // the handle keeps, so measuring them below asks the worker nothing.
     await this.media.destroy().catch((err: unknown) => this.deps.log.warn({ call: this.id, err: (err as Error).message }, 'media session destroy failed'));
+    if (this.answered) {
+      for (const leg of [this.legs.caller, this.legs.callee]) if (leg) await this.recorder.measure(leg.endpointId);
+      // With the end, in one write, so the call.completed event carries it too.
+      const quality = this.recorder.quality;
+      await this.transition('hangup', { side, ...(this.endReason?.cause ? { cause: this.endReason.cause } : {}), ...(quality ? { patch: { quality } } : {}) });
+    }
     this.deps.onEnded(this);
   }
 

@@ -32,8 +32,24 @@ export class CallRoom {
     return this.roomId;
   }
 
-  async open(): Promise<void> {
-    this.roomId ??= (await this.media.createRoom()).roomId;
+  /**
+   * Opens the room with `members` joined in their modes, in one command; when it is open
+   * already, they join it one by one.
+   */
+  async open(members: { endpointId: string; mode: ModeSpec }[] = []): Promise<void> {
+    if (this.roomId !== undefined) {
+      for (const m of members) await this.join(m.endpointId, m.mode);
+      return;
+    }
+    const roomId = (await this.media.createRoom(members.map((m) => ({ endpointId: m.endpointId, ...(m.mode.mode === 'normal' ? {} : { mode: m.mode }) })))).roomId;
+    // Opened meanwhile by someone else (two connects): ours joins theirs instead.
+    if (this.roomId !== undefined) {
+      await this.media.destroy(roomId).catch(() => undefined);
+      for (const m of members) await this.join(m.endpointId, m.mode);
+      return;
+    }
+    this.roomId = roomId;
+    for (const m of members) this.modes.set(m.endpointId, modeKey(m.mode));
   }
 
   /** Joins an endpoint in its mode at once: a listening supervisor is never heard, not even for a tick. */

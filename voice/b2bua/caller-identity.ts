@@ -1,9 +1,11 @@
 // Who sends an INVITE: a carrier, recognised by the address it comes from (a host of an
-// active trunk's origination_uris), or else an extension that proves itself with digest
-// (the SIP stack challenges it with 407). Used for new calls and for INVITEs with Replaces.
+// active trunk's origination_uris; with TLS and digest when the trunk asks), or else an
+// extension that proves itself with digest (the SIP stack challenges it with 407). Used for
+// new calls and for INVITEs with Replaces.
 import type { InboundCall } from '../../sip/ua/index.js';
 import type { CallDirectory, ExtensionRow, TrunkRow } from './call-directory.js';
 import { asE164 } from './destination.js';
+import { admitTrunkCall } from '../trunks/trunk-caller.js';
 
 export interface CallerIdentity {
   tenantId: string;
@@ -19,6 +21,8 @@ export async function identifyCaller(dir: CallDirectory, call: InboundCall, dial
   const trunks = await dir.trunksForSource(call.source.address);
   if (trunks.length > 0) {
     const trunk = await pickTrunk(dir, trunks, dialled);
+    // TLS and digest when the trunk asks for them (voice/trunks/trunk-caller.ts).
+    if (!(await admitTrunkCall(dir, call, trunk))) return undefined;
     return { tenantId: trunk.tenant_id, trunk };
   }
   const auth = await call.authenticate();

@@ -6,13 +6,14 @@
 import type { OutboundCall, UserAgent } from '../../sip/ua/index.js';
 import type { BindingTable } from '../../sip/registrar/bindings.js';
 import type { Peer } from '../../sip/transaction/transaction-layer.js';
-import { formatSipUri, parseSipUri } from '../../sip/uri.js';
+import { parseSipUri } from '../../sip/uri.js';
 import type { CallRecords } from '../calls/call-records.js';
 import type { BridgedCall } from './bridged-call.js';
 import type { BridgeLog } from './bridge-log.js';
 import type { CallDirectory, TrunkRow } from './call-directory.js';
 import type { Destination } from './destination.js';
 import type { Leg, LegRole, SidePurpose } from './leg.js';
+import { refusedAnswerCause, trunkHost, trunkSrtp, trunkUri } from '../trunks/trunk-transport.js';
 
 export type Reachable = Exclude<Destination, { kind: 'refuse' }>;
 
@@ -93,7 +94,9 @@ export class Dialer {
       await bridged.abandon();
       return undefined;
     }
-    await this.o.records.update(bridged.id, role === 'callee' ? { peerSipCallId: out.callId } : { sipCallId: out.callId }).catch(() => undefined);
+    // Not awaited: the commit takes a while (group commit), and the leg's responses must find
+    // their listeners below; the call's later writes queue behind this one anyway.
+    void bridged.update(role === 'callee' ? { peerSipCallId: out.callId } : { sipCallId: out.callId });
     bridged.addLeg(role, out, b.endpointId, isOperator(dest), identity(dest));
     let rang = false;
     out.on('progress', (e) => {
@@ -111,7 +114,11 @@ export class Dialer {
         hooks.onConnected?.();
       })().catch((err: unknown) => {
         this.o.log.warn({ call: bridged.id, err: (err as Error).message }, 'answer could not be bridged');
-        void bridged.hangup('system');
+        // An answer we cannot take (a carrier dropping SRTP): the call fails, never goes on in the clear.
+        const cause = role === 'callee' && !bridged.isAnswered ? refusedAnswerCause(err, dest.kind === 'pstn' ? dest.trunk : undefined) : undefined;
+        if (!cause) return void bridged.hangup('system');
+        hooks.onFailed?.(488);
+        void bridged.transition('fail', { sipStatus: 488, cause }).then(() => bridged.abandon());
       });
     });
     out.on('failed', (e) => {
@@ -174,6 +181,7 @@ export class Dialer {
   private endpointOptions(dest: Reachable, target: Target) {
     return {
       ...(dest.kind === 'pstn' ? { codecs: codecsOf(dest.trunk) } : {}),
+      ...(dest.kind === 'pstn' && trunkSrtp(dest.trunk, 'outbound') ? { srtp: trunkSrtp(dest.trunk, 'outbound') } : {}),
       ...(target.via ? { allowedSources: [target.via.address] } : {}),
     };
   }
@@ -203,13 +211,12 @@ export class Dialer {
       const b = bindings.reduce((x, y) => (y.updatedAt > x.updatedAt ? y : x));
       return { uri: b.contact, via: b.source, fromHost: parseSipUri(b.aor).host };
     }
-    const t = parseSipUri(dest.trunk.termination_uri);
-    // An E.164 user goes out as +1415... (carriers match it literally).
-    const uri = formatSipUri({ ...t, user: dest.e164, password: undefined, headers: new Map() });
+    // An E.164 user goes out as +1415... (carriers match it literally); TLS when the trunk's encryption says.
+    const uri = trunkUri(dest.trunk, dest.e164);
     const password = this.o.dir.trunkPassword(dest.trunk);
     return {
       uri,
-      fromHost: t.host,
+      fromHost: trunkHost(dest.trunk),
       ...(dest.trunk.auth_username && password ? { credentials: { username: dest.trunk.auth_username, password } } : {}),
     };
   }

@@ -5,6 +5,7 @@
 import type { CallRecord } from '../calls/call-repository.js';
 import type { PlaceCallRequest } from '../calls/call-control.js';
 import { ConfigError, ConflictError } from '../config/errors.js';
+import { detectAnsweringMachine } from './amd.js';
 import type { B2buaContext } from './b2bua-context.js';
 import { CallLimitReached } from './call-limit-reached.js';
 import type { CallDirectory, ExtensionRow } from './call-directory.js';
@@ -62,12 +63,13 @@ export async function placeCall(ctx: B2buaContext, req: PlaceCallRequest): Promi
     throw err;
   }
   const bridged = ctx.track(record.id, req.tenantId, session, dest.kind === 'pstn' ? dest.trunk : undefined, admission.release);
-  const startRecording = () => {
+  const onConnected = () => {
     if (req.record) void recordingStart(bridged, { dualChannel: true, trim: false }).catch(() => undefined);
+    if (req.amd) void detectAnsweringMachine(bridged, o.log);
   };
 
   const dialCallee = () =>
-    ctx.dialer.dial(bridged, dest, { from, onConnected: startRecording }).catch((err: unknown) => {
+    ctx.dialer.dial(bridged, dest, { from, onConnected }).catch((err: unknown) => {
       o.log.warn({ call: record.id, err: (err as Error).message }, 'dialling failed');
       void bridged.transition('fail', { cause: 'dial_failed' }).then(() => bridged.abandon());
     });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Store } from '../../store/index.js';
 import type { RecordingsTable } from '../../store/schema.js';
 import { CallRepository } from './call-repository.js';
+import { LiveCalls } from './live-calls.js';
 
 export type RecordingStatus = 'recording' | 'completed' | 'failed';
 export type RecordingFormat = 'wav' | 'mp3';
@@ -49,7 +50,8 @@ export const CONTENT_TYPES: Record<RecordingFormat, string> = { wav: 'audio/wav'
 export class CallRecordings {
   private readonly calls: CallRepository;
 
-  constructor(private readonly store: Pick<Store, 'db' | 'newId' | 'now' | 'dataDir'>) {
+  /** `writer` only for the one that starts recordings (the B2BUA's); readers do without. */
+  constructor(private readonly store: Pick<Store, 'db' | 'newId' | 'now' | 'dataDir'> & Partial<Pick<Store, 'writer'>>) {
     this.calls = new CallRepository(store.db);
   }
 
@@ -80,6 +82,8 @@ export class CallRecordings {
       await this.calls.update(callId, { recording_id: id, record: 1, updated_at: at }, trx);
       await this.calls.appendEvent(trx, callId, 'recording_started', at, { recording_id: id, channels: o.channels });
     });
+    // The call's later events (call.completed) carry the recording, like GET /calls/{id}.
+    if (this.store.writer) LiveCalls.of(this.store.writer).patch(callId, { recording_id: id, record: 1, updated_at: at });
     return toRecording(row);
   }
 

@@ -88,6 +88,32 @@ describe('CallRecords', () => {
     expect((await records.events(c.id)).length).toBe(2);
   });
 
+  it("keeps a call's changes in the order they were made, even when nobody waits between them", async () => {
+    const records = new CallRecords(store);
+    const calls = await Promise.all(Array.from({ length: 20 }, () => newCall(records)));
+    // Fired without awaiting: each call's writes still commit one after the other, in order.
+    const pending = calls.flatMap((c) => [
+      records.update(c.id, { peerSipCallId: `peer-${c.id}` }),
+      records.transition(c.id, 'ring', { sipStatus: 180 }),
+      records.note(c.id, 'held', { by: 'callee' }),
+      records.transition(c.id, 'answer'),
+      records.transition(c.id, 'hangup', { side: 'caller', patch: { quality: { mos: 4.1, jitter_ms: 3, loss_pct: 0, rtt_ms: null, one_way_audio: false } } }),
+    ]);
+    await Promise.all(pending);
+    for (const c of calls) {
+      expect((await records.events(c.id)).map((e) => [e.seq, e.type])).toEqual([
+        [0, 'initiating'],
+        [1, 'ringing'],
+        [2, 'held'],
+        [3, 'in_progress'],
+        [4, 'completed'],
+      ]);
+      expect(await records.byId(c.id)).toMatchObject({ status: 'completed', peerSipCallId: `peer-${c.id}`, quality: { mos: 4.1 } });
+    }
+    // Ended calls leave memory once their writes are done.
+    expect(records.liveCount).toBe(0);
+  });
+
   it('refuses an illegal transition and leaves row and timeline untouched', async () => {
     const records = new CallRecords(store);
     const c = await newCall(records);

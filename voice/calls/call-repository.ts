@@ -110,6 +110,11 @@ export class CallRepository {
     await (trx ?? this.db).insertInto('calls').values(row).execute();
   }
 
+  /** The row as stored (CallRecords keeps it in memory while it writes the call). */
+  async rowById(id: string): Promise<CallsTable | undefined> {
+    return this.db.selectFrom('calls').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
   async byId(id: string, trx?: Executor): Promise<CallRecord | undefined> {
     const r = await (trx ?? this.db).selectFrom('calls').selectAll().where('id', '=', id).executeTakeFirst();
     return r && toCall(r);

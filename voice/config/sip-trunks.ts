@@ -13,6 +13,16 @@ export const DEFAULT_CODECS: Codec[] = ['PCMU', 'PCMA', 'OPUS'];
 export const ENCRYPTIONS = ['tls_srtp', 'tls', 'none'] as const;
 export type Encryption = (typeof ENCRYPTIONS)[number];
 
+/** Where Switchboard's REGISTER to the carrier stands (docs/trunks.md), for `register: true` trunks. */
+export interface TrunkRegistrationState {
+  /** registering (first attempt under way), registered, failed (retrying with backoff), unregistered. */
+  status: 'registering' | 'registered' | 'failed' | 'unregistered';
+  /** When the carrier's binding runs out unless refreshed (registered only). */
+  expiresAt: string | null;
+  /** The last failure ("403 Forbidden", "408 no response from the registrar"...). */
+  lastError: string | null;
+}
+
 export interface SipTrunk {
   id: string;
   tenantId: string;
@@ -26,6 +36,8 @@ export interface SipTrunk {
   /** "default" (built-in music), "silence", or an http(s) URL of a WAV/MP3 file. */
   holdMusic: string;
   register: boolean;
+  /** null unless `register` is on. */
+  registration: TrunkRegistrationState | null;
   status: string;
   createdAt: string;
   updatedAt: string;
@@ -57,9 +69,19 @@ function toTrunk(r: SipTrunksTable): SipTrunk {
     encryption: r.encryption as Encryption,
     holdMusic: r.hold_music,
     register: r.register === 1,
+    registration: r.register === 1 ? registrationOf(r) : null,
     status: r.status,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+  };
+}
+
+function registrationOf(r: SipTrunksTable): TrunkRegistrationState {
+  return {
+    // Not tried yet: the registration loop picks a trunk up within seconds of its change.
+    status: (r.registration_status ?? 'registering') as TrunkRegistrationState['status'],
+    expiresAt: r.registration_status === 'registered' ? r.registration_expires_at : null,
+    lastError: r.registration_error,
   };
 }
 
@@ -107,7 +129,8 @@ export class SipTrunkService {
   async create(tenantId: string, input: SipTrunkInput): Promise<SipTrunk> {
     this.check(input, false);
     const sealed = input.authPassword ? this.store.secrets.seal(input.authPassword) : null;
-    return toTrunk(await this.repo.insert(tenantId, this.values(input, sealed)));
+    const noRegistration = { registration_status: null, registration_expires_at: null, registration_error: null };
+    return toTrunk(await this.repo.insert(tenantId, { ...this.values(input, sealed), ...noRegistration }));
   }
 
   async get(tenantId: string, id: string): Promise<SipTrunk | undefined> {
@@ -144,7 +167,15 @@ export class SipTrunkService {
     if (merged.authPassword !== undefined) {
       sealed = merged.authPassword === null ? null : this.store.secrets.seal(merged.authPassword);
     }
-    return toTrunk((await this.repo.update(tenantId, id, this.values(merged, sealed)))!);
+    // A change of where or how we register starts the registration over (voice/trunks/ re-registers).
+    const rebind =
+      merged.register !== t.register ||
+      merged.terminationUri !== t.terminationUri ||
+      merged.authUsername !== t.authUsername ||
+      merged.encryption !== t.encryption ||
+      sealed !== row.auth_password_enc;
+    const reset = rebind ? { registration_status: null, registration_expires_at: null, registration_error: null } : {};
+    return toTrunk((await this.repo.update(tenantId, id, { ...this.values(merged, sealed), ...reset }))!);
   }
 
   async delete(tenantId: string, id: string): Promise<boolean> {

@@ -14,7 +14,9 @@ interface Cached<T> {
 }
 
 export class StoreSipDirectory implements SipDirectory {
-  private readonly creds = new Map<string, Cached<SipCredentialRecord>>();
+  /** tenant id → username → credential (nested: no key string is built per lookup). */
+  private readonly creds = new Map<string, Map<string, Cached<SipCredentialRecord>>>();
+  private credCount = 0;
   private readonly tenants = new Map<string, Cached<{ tenantId: string; realm: string } | undefined>>();
 
   constructor(
@@ -25,10 +27,15 @@ export class StoreSipDirectory implements SipDirectory {
     store.changes.on(() => this.invalidate());
   }
 
-  async tenantFor(domain: string): Promise<{ tenantId: string; realm: string } | undefined> {
+  /** A cached tenant comes back as a value, a miss as a promise (see SipDirectory). */
+  tenantFor(domain: string): { tenantId: string; realm: string } | undefined | Promise<{ tenantId: string; realm: string } | undefined> {
     const key = domain.toLowerCase();
     const hit = this.tenants.get(key);
     if (hit && hit.until > this.now()) return hit.value;
+    return this.loadTenant(key);
+  }
+
+  private async loadTenant(key: string): Promise<{ tenantId: string; realm: string } | undefined> {
     let tenant: Tenant | undefined = key ? await this.store.tenants.getBySipDomain(key) : undefined;
     // A domain no tenant claims (an IP address, the server's host name) is the default tenant's.
     tenant ??= await this.store.tenants.first();
@@ -38,10 +45,13 @@ export class StoreSipDirectory implements SipDirectory {
     return value;
   }
 
-  async credential(tenantId: string, username: string): Promise<SipCredentialRecord | undefined> {
-    const key = `${tenantId} ${username}`;
-    const hit = this.creds.get(key);
+  credential(tenantId: string, username: string): SipCredentialRecord | undefined | Promise<SipCredentialRecord | undefined> {
+    const hit = this.creds.get(tenantId)?.get(username);
     if (hit && hit.until > this.now()) return hit.value;
+    return this.loadCredential(tenantId, username);
+  }
+
+  private async loadCredential(tenantId: string, username: string): Promise<SipCredentialRecord | undefined> {
     const row = await this.store.db
       .selectFrom('sip_credentials')
       .select(['id', 'ha1_md5', 'ha1_sha256'])
@@ -50,14 +60,18 @@ export class StoreSipDirectory implements SipDirectory {
       .executeTakeFirst();
     if (!row) return undefined;
     const value = { id: row.id, ha1Md5: row.ha1_md5, ha1Sha256: row.ha1_sha256 };
-    if (this.creds.size > 100_000) this.creds.clear();
-    this.creds.set(key, { value, until: this.now() + this.ttlMs });
+    if (this.credCount > 100_000) this.invalidate();
+    let forTenant = this.creds.get(tenantId);
+    if (!forTenant) this.creds.set(tenantId, (forTenant = new Map()));
+    if (!forTenant.has(username)) this.credCount++;
+    forTenant.set(username, { value, until: this.now() + this.ttlMs });
     return value;
   }
 
   /** Forget what is cached (after credentials or tenants change in this process). */
   invalidate(): void {
     this.creds.clear();
+    this.credCount = 0;
     this.tenants.clear();
   }
 }

@@ -52,7 +52,17 @@ export class WebhookOutbox {
   constructor(private readonly store: Store) {}
 
   async insert(d: NewDelivery, trx?: Executor): Promise<DeliveryRow> {
-    const row: DeliveryRow = {
+    return this.insertRow(this.newRow(d), trx);
+  }
+
+  async insertRow(row: DeliveryRow, trx?: Executor): Promise<DeliveryRow> {
+    await (trx ?? this.store.db).insertInto('webhook_outbox').values(row).execute();
+    return row;
+  }
+
+  /** The row `insert` writes, for a caller that commits it with other writes (a call's status change). */
+  newRow(d: NewDelivery): DeliveryRow {
+    return {
       id: this.store.newId('whd'),
       tenant_id: d.tenantId,
       event_id: d.eventId,
@@ -70,8 +80,6 @@ export class WebhookOutbox {
       created_at: d.createdAt.toISOString(),
       delivered_at: null,
     };
-    await (trx ?? this.store.db).insertInto('webhook_outbox').values(row).execute();
-    return row;
   }
 
   /**

@@ -38,7 +38,21 @@ export class WebhookPublisher {
 
   /** Queues the event; undefined (nothing queued) when neither the route nor the tenant has a URL. */
   async publish(tenantId: string, input: PublishInput, trx?: Executor): Promise<DeliveryRow | undefined> {
-    const db = trx ?? this.opts.store.db;
+    const row = await this.prepare(tenantId, input, trx);
+    if (!row) return undefined;
+    await this.outbox.insertRow(row, trx);
+    // Inside a transaction the dispatcher's query waits for the commit (one SQLite
+    // connection), so waking it now still finds the row.
+    this.queued();
+    return row;
+  }
+
+  /**
+   * The outbox row of the event, not written: for a caller that commits it with its own
+   * writes (a call's status change, through the group commit) and calls `queued()` once
+   * that is committed. Undefined when neither the route nor the tenant has a URL.
+   */
+  async prepare(tenantId: string, input: PublishInput, db: Executor = this.opts.store.db): Promise<DeliveryRow | undefined> {
     let url = input.url ?? null;
     if (!url) {
       const t = await db.selectFrom('tenants').select('webhook_url').where('id', '=', tenantId).executeTakeFirst();
@@ -52,21 +66,19 @@ export class WebhookPublisher {
     }
     const createdAt = this.now();
     const eventId = this.opts.store.newId('evt');
-    const row = await this.outbox.insert(
-      {
-        tenantId,
-        eventId,
-        eventType: input.type,
-        url,
-        payload: eventBody(eventId, input.type, createdAt, tenantId, input.data),
-        createdAt,
-        giveUpAt: new Date(createdAt.getTime() + (this.opts.maxAgeMs ?? DEFAULT_RETRY_POLICY.maxAgeMs)),
-      },
-      trx,
-    );
-    // Inside a transaction the dispatcher's query waits for the commit (one SQLite
-    // connection), so waking it now still finds the row.
+    return this.outbox.newRow({
+      tenantId,
+      eventId,
+      eventType: input.type,
+      url,
+      payload: eventBody(eventId, input.type, createdAt, tenantId, input.data),
+      createdAt,
+      giveUpAt: new Date(createdAt.getTime() + (this.opts.maxAgeMs ?? DEFAULT_RETRY_POLICY.maxAgeMs)),
+    });
+  }
+
+  /** A row is committed: the dispatcher looks for work. */
+  queued(): void {
     this.opts.onQueued?.();
-    return row;
   }
 }

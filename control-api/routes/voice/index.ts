@@ -12,6 +12,8 @@ import { voicemailBoxRoutes } from './voicemail-boxes.js';
 import { cloneRoutes } from './clones.js';
 import { callRoutes } from './calls.js';
 import { callOperationRoutes } from './call-operations.js';
+import { voicemailRoutes } from './voicemails.js';
+import { transcriptionRoutes } from './transcriptions.js';
 
 export type { VoiceRouteContext } from './common.js';
 
@@ -28,5 +30,7 @@ export function voiceRoutes(ctx: VoiceRouteContext): AnyRouteSpec[] {
     ...cloneRoutes(ctx),
     ...callRoutes(ctx),
     ...callOperationRoutes(ctx),
+    ...voicemailRoutes(ctx),
+    ...transcriptionRoutes(ctx),
   ];
 }

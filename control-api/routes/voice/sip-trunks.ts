@@ -79,6 +79,14 @@ const trunkSchema = z.object({
   encryption: z.enum(ENCRYPTIONS),
   hold_music: z.string(),
   register: z.boolean(),
+  registration: z
+    .object({
+      status: z.enum(['registering', 'registered', 'failed', 'unregistered']),
+      expires_at: z.string().nullable(),
+      last_error: z.string().nullable(),
+    })
+    .nullable()
+    .describe('Where the REGISTER to the carrier stands; null unless register is true (docs/trunks.md)'),
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -96,6 +104,11 @@ function trunkJson(t: SipTrunk): z.infer<typeof trunkSchema> {
     encryption: t.encryption,
     hold_music: t.holdMusic,
     register: t.register,
+    registration: t.registration && {
+      status: t.registration.status,
+      expires_at: t.registration.expiresAt,
+      last_error: t.registration.lastError,
+    },
     created_at: t.createdAt,
     updated_at: t.updatedAt,
   };
