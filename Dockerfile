@@ -5,6 +5,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
+# The native UDP I/O addons (media and SIP); the node image keeps Node's headers under /usr/local.
+RUN npm_config_nodedir=/usr/local npm run build:native
 RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
@@ -18,6 +20,8 @@ RUN apt-get update \
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/media/native/build/Release/switchboard_udp.node ./media/native/build/Release/switchboard_udp.node
+COPY --from=build /app/sip/transport/native/build/Release/switchboard_sip_udp.node ./sip/transport/native/build/Release/switchboard_sip_udp.node
 COPY --from=build /app/package.json ./package.json
 RUN mkdir -p /data && chown node:node /data
 USER node

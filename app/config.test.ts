@@ -33,6 +33,25 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads the callback delay and the trunk registration retry, 5 s and 30 s by default', () => {
+    const defaults = loadConfig({});
+    expect(defaults.calls.callbackDelayMs).toBe(5000);
+    expect(defaults.trunks.registerRetryMs).toBe(30000);
+    const set = loadConfig({ SWITCHBOARD_CALLBACK_DELAY_MS: '0', SWITCHBOARD_TRUNK_REGISTER_RETRY_MS: '1500' });
+    expect(set.calls.callbackDelayMs).toBe(0);
+    expect(set.trunks.registerRetryMs).toBe(1500);
+    try {
+      loadConfig({ SWITCHBOARD_CALLBACK_DELAY_MS: '-5', SWITCHBOARD_TRUNK_REGISTER_RETRY_MS: '0' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const problems = (err as ConfigError).problems;
+      expect(problems).toHaveLength(2);
+      expect(problems[0]).toMatch(/^SWITCHBOARD_CALLBACK_DELAY_MS="-5"/);
+      expect(problems[1]).toMatch(/^SWITCHBOARD_TRUNK_REGISTER_RETRY_MS="0" must be a positive integer/);
+    }
+  });
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ SWITCHBOARD_HTTP_PORT: '', SWITCHBOARD_API_KEY: ' ' }).http.port).toBe(8080);
   });

@@ -37,8 +37,13 @@ export interface Config {
   fetchAllowPrivate: boolean;
   /** Delay before the first webhook retry; each next one is 3 times longer (docs/webhooks.md). */
   webhooks: { retryBaseMs: number };
-  /** How long the B2BUA lets a callee ring before it CANCELs (the call ends no_answer). */
-  calls: { ringTimeoutMs: number };
+  /**
+   * How long the B2BUA lets a callee ring before it CANCELs (the call ends no_answer), and how
+   * long after the call ends an IVR callback is placed (docs/ivr.md).
+   */
+  calls: { ringTimeoutMs: number; callbackDelayMs: number };
+  /** First wait before a failed trunk REGISTER is retried; it doubles up to 10 min (docs/trunks.md). */
+  trunks: { registerRetryMs: number };
   /** Voicemail notification e-mail (SWITCHBOARD_SMTP_URL, SWITCHBOARD_SMTP_FROM); unset: no e-mail. */
   smtp: SmtpSettings | undefined;
 }
@@ -73,6 +78,8 @@ export const DEFAULTS = {
   SWITCHBOARD_FETCH_ALLOW_PRIVATE: 'false',
   SWITCHBOARD_WEBHOOK_RETRY_BASE_MS: '5000',
   SWITCHBOARD_RING_TIMEOUT_MS: '60000',
+  SWITCHBOARD_CALLBACK_DELAY_MS: '5000',
+  SWITCHBOARD_TRUNK_REGISTER_RETRY_MS: '30000',
   SWITCHBOARD_MEDIA_WORKERS: String(Math.max(1, availableParallelism())),
   SWITCHBOARD_MEDIA_ADDRESS: '0.0.0.0',
   SWITCHBOARD_MEDIA_TIMEOUT_MS: '30000',
@@ -111,6 +118,16 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     if (!/^\d+$/.test(raw) || Number(raw) < 1) {
       problems.push(`${name}=${JSON.stringify(raw)} must be a positive integer`);
       return 1;
+    }
+    return Number(raw);
+  };
+
+  // For delays where 0 means "at once".
+  const nonNegativeInt = (name: keyof typeof DEFAULTS): number => {
+    const raw = get(name);
+    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
+      problems.push(`${name}=${JSON.stringify(raw)} must be a whole number of milliseconds (0 or more)`);
+      return 0;
     }
     return Number(raw);
   };
@@ -189,6 +206,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const shutdownGraceMs = positiveInt('SWITCHBOARD_SHUTDOWN_GRACE_MS');
   const webhookRetryBaseMs = positiveInt('SWITCHBOARD_WEBHOOK_RETRY_BASE_MS');
   const ringTimeoutMs = positiveInt('SWITCHBOARD_RING_TIMEOUT_MS');
+  const callbackDelayMs = nonNegativeInt('SWITCHBOARD_CALLBACK_DELAY_MS');
+  const trunkRegisterRetryMs = positiveInt('SWITCHBOARD_TRUNK_REGISTER_RETRY_MS');
   const fetchPrivateRaw = get('SWITCHBOARD_FETCH_ALLOW_PRIVATE').toLowerCase();
   if (!['true', 'false', '1', '0'].includes(fetchPrivateRaw)) {
     problems.push(`SWITCHBOARD_FETCH_ALLOW_PRIVATE=${JSON.stringify(fetchPrivateRaw)} must be true or false`);
@@ -222,7 +241,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     shutdownGraceMs,
     fetchAllowPrivate: fetchPrivateRaw === 'true' || fetchPrivateRaw === '1',
     webhooks: { retryBaseMs: webhookRetryBaseMs },
-    calls: { ringTimeoutMs },
+    calls: { ringTimeoutMs, callbackDelayMs },
+    trunks: { registerRetryMs: trunkRegisterRetryMs },
     smtp: typeof smtp === 'string' ? undefined : smtp,
   };
 }

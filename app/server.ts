@@ -91,7 +91,7 @@ export async function startSwitchboard(config: Config, logger: Logger): Promise<
     store,
     ua: sip.ua,
     log: logger.child({ layer: 'trunks' }),
-    ...(Number(process.env.SWITCHBOARD_TRUNK_REGISTER_RETRY_MS) > 0 ? { registration: { retryBaseMs: Number(process.env.SWITCHBOARD_TRUNK_REGISTER_RETRY_MS) } } : {}),
+    registration: { retryBaseMs: config.trunks.registerRetryMs },
   });
   trunkRegistrations.start();
   // Numbers routed to IVR flows and voicemail boxes; callbacks IVR callers asked for.
@@ -102,7 +102,7 @@ export async function startSwitchboard(config: Config, logger: Logger): Promise<
     recordingsDir: media.recordingsDir,
     voicemail: voicemail.service,
     log: logger.child({ layer: 'ivr' }),
-    ...(process.env.SWITCHBOARD_CALLBACK_DELAY_MS ? { callbackDelayMs: Number(process.env.SWITCHBOARD_CALLBACK_DELAY_MS) } : {}),
+    callbackDelayMs: config.calls.callbackDelayMs,
   });
   const app = createHttpApp({
     store,

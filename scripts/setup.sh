@@ -47,14 +47,18 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_hash" ]; then
   echo "$lock_hash" > "$stamp"
 fi
 
-# The media engine's native UDP I/O addon (docs/media/native-io.md), rebuilt when its source is
-# newer than the build. Optional: without it RTP goes through node:dgram.
-addon=media/native/build/Release/switchboard_udp.node
-if [ ! -f "$addon" ] || [ -n "$(find media/native -maxdepth 1 -type f -newer "$addon")" ]; then
-  log "building the native UDP I/O addon"
+# The native UDP I/O addons (docs/media/native-io.md, docs/sip-native-udp.md), rebuilt when a
+# source is newer than its build. Optional: without them RTP and SIP go through node:dgram.
+stale=0
+for addon in media/native/build/Release/switchboard_udp.node sip/transport/native/build/Release/switchboard_sip_udp.node; do
+  dir=${addon%%/build/*}
+  if [ ! -f "$addon" ] || [ -n "$(find "$dir" -maxdepth 1 -type f -newer "$addon")" ]; then stale=1; fi
+done
+if [ "$stale" = 1 ]; then
+  log "building the native UDP I/O addons"
   if ! out=$(npm run --silent build:native 2>&1); then
     printf '%s\n' "$out" | tail -n 20 >&2
-    log "native UDP I/O not built: RTP goes through node:dgram (slower)"
+    log "native UDP I/O not built: RTP and SIP go through node:dgram (slower)"
   fi
 fi
 

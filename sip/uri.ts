@@ -35,6 +35,7 @@ const PARAM_CHARS = /^(?:[A-Za-z0-9\-_.!~*'()[\]/:&+$]|%[0-9A-Fa-f]{2})+$/;
 const HEADER_CHARS = /^(?:[A-Za-z0-9\-_.!~*'()[\]/?:+$]|%[0-9A-Fa-f]{2})*$/;
 
 function unescape(s: string): string {
+  if (s.indexOf('%') < 0) return s;
   try {
     return decodeURIComponent(s);
   } catch {

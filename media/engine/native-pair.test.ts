@@ -131,6 +131,62 @@ describe.skipIf(off)('the native UDP transport', () => {
     expect((t as NativePair).truncated).toBe(1);
   });
 
+  it('a pair closed while its datagrams wait in the batch gets none of them, nor does a pair opened meanwhile', async () => {
+    const io = nativeIo()!;
+    const ports = new PortAllocator({ min: 32150, max: 32189 });
+    const a = await UdpPair.open(ports, { address: '127.0.0.1' });
+    const b = await UdpPair.open(ports, { address: '127.0.0.1' });
+    open.push(a, b);
+    const got: string[] = [];
+    let c: RtpTransport | null = null;
+    const first = (name: string, other: RtpTransport) => (): void => {
+      got.push(name);
+      if (c !== null) return;
+      // The other pair goes away with its datagram still in this batch; a new pair comes at once.
+      other.close();
+      c = NativePair.open(io, ports, { address: '127.0.0.1' });
+      open.push(c);
+      c.listen(
+        () => got.push('c'),
+        () => got.push('c'),
+      );
+    };
+    const ignore = (): void => {};
+    a.listen(first('a', b), ignore);
+    b.listen(first('b', a), ignore);
+    const p = await peer();
+    const before = io.addon.info().batches!;
+    p.send(Buffer.from([1]), a.rtpPort, '127.0.0.1');
+    p.send(Buffer.from([2]), b.rtpPort, '127.0.0.1');
+    await until(() => got.length > 0);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(io.addon.info().batches! - before).toBe(1); // both datagrams were in one batch
+    expect(got).toHaveLength(1);
+    expect(['a', 'b']).toContain(got[0]);
+  });
+
+  it('binds IPv6 too: the source is the text node:dgram would give, and replies go back to it', async () => {
+    const t = await UdpPair.open(new PortAllocator({ min: 32190, max: 32199 }), { address: '::1' });
+    open.push(t);
+    const got: [string, number][] = [];
+    t.listen(
+      (_b, _l, address, port) => {
+        got.push([address, port]);
+        t.sendRtp(new Uint8Array([5]), 1, port, address);
+      },
+      () => {},
+    );
+    const p = createSocket('udp6');
+    sockets.push(p);
+    const echoed: number[] = [];
+    p.on('message', (m) => echoed.push(m[0]!));
+    await new Promise<void>((r) => p.bind(0, '::1', r));
+    p.send(Buffer.from([1]), t.rtpPort, '::1');
+    await until(() => echoed.length === 1);
+    expect(got).toEqual([['::1', p.address().port]]);
+    expect(echoed).toEqual([5]);
+  });
+
   it('delivers a burst in batches: fewer calls into JavaScript than datagrams, none lost, in order', async () => {
     const io = nativeIo()!;
     const { t, rtp } = await pair();

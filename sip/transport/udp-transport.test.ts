@@ -1,7 +1,7 @@
 // SIP over UDP on real sockets: a datagram is delivered whole with where it came
 // from, send() reaches the peer, keep-alives and handler failures stop at the transport.
 import { createSocket, type Socket } from 'node:dgram';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UdpTransport } from './udp-transport.js';
 import { bindingRequest, mappedAddress, record, sipRequest, until } from './loopback-clients.js';
 import type { Peer } from './types.js';
@@ -11,8 +11,11 @@ afterEach(async () => {
   for (const f of cleanup.splice(0)) await f();
 });
 
+// Both I/O paths: the native addon (built by the setup script) and node:dgram.
+let native = true;
+
 async function server(): Promise<{ t: UdpTransport; port: number }> {
-  const t = new UdpTransport({ host: '127.0.0.1', port: 0 });
+  const t = new UdpTransport({ host: '127.0.0.1', port: 0, native });
   const bound = await t.listen();
   cleanup.push(() => t.close());
   return { t, port: bound.port };
@@ -27,7 +30,19 @@ async function client(): Promise<{ sock: Socket; port: number; got: Buffer[] }> 
   return { sock, port: sock.address().port, got };
 }
 
-describe('UdpTransport', () => {
+describe.each([
+  ['native batched I/O', true],
+  ['node:dgram', false],
+])('UdpTransport over %s', (_name, useNative) => {
+  beforeEach(() => {
+    native = useNative;
+  });
+
+  it('uses the I/O path asked for', async () => {
+    const { t } = await server();
+    expect(t.native).toBe(useNative);
+  });
+
   it('delivers a datagram whole with the peer it came from', async () => {
     const { t, port } = await server();
     const got = record(t);

@@ -65,7 +65,7 @@ async function stopBaresip(): Promise<void> {
 
 beforeAll(async () => {
   const installed = spawnSync('baresip', ['-h']);
-  if (installed.error) throw new Error('baresip is not installed: run scripts/setup.sh (it installs scripts/debian-packages.txt)');
+  if (installed.error) throw new Error('baresip is not installed: run scripts/setup.sh (it installs the test packages of scripts/debian-packages-test.txt)');
   rig = await startRig({ register: false });
   const bob = await rig.api.post('/api/v1/voice/sip-credentials', BOB);
   expect(bob.status, bob.text).toBe(201);

@@ -79,10 +79,8 @@ describe('call figures on /metrics', () => {
     expect(await value('switchboard_call_legs_active')).toBe(2);
     expect(await total('switchboard_media_sessions_active')).toBe(1);
     expect(await total('switchboard_media_endpoints_active')).toBe(2);
-    // Rooms come from the engine's own stats: when it reports them, the call's one room shows;
-    // when it does not, there is no figure at all rather than a wrong 0.
-    const rooms = await total('switchboard_media_rooms_active');
-    if (rooms !== undefined) expect(rooms).toBe(1);
+    // The call's one room (the endpoints' private rooms are not counted).
+    expect(await total('switchboard_media_rooms_active')).toBe(1);
     // The worker's tick lateness, as quantiles of its last minute.
     const lateness = await samples('switchboard_media_tick_lateness_ms');
     expect(lateness.map((s) => s.labels.quantile).sort()).toEqual(['0.5', '0.99', '1']);
@@ -96,7 +94,7 @@ describe('call figures on /metrics', () => {
     await until('the gauges to drop back', async () => (await value('switchboard_call_legs_active')) === 0 && (await total('switchboard_media_sessions_active')) === 0);
     expect(await value('switchboard_calls_active', { direction: 'inbound' })).toBe(0);
     expect(await total('switchboard_media_endpoints_active')).toBe(0);
-    if (rooms !== undefined) expect(await total('switchboard_media_rooms_active')).toBe(0);
+    expect(await total('switchboard_media_rooms_active')).toBe(0);
     expect(await value('switchboard_calls_ended_total', { status: 'completed' })).toBe(1);
     expect(await value('switchboard_calls_ended_total', { status: 'busy' })).toBe(0);
   });

@@ -1,7 +1,7 @@
 // Trunk registration on the wire (docs/trunks.md): SIPp plays the carrier's registrar; a
 // trunk with `register: true` REGISTERs to it with digest, refreshes before the granted time
 // runs out, retries after a refusal, and un-REGISTERs when the trunk is deleted or the server
-// stops. The state is read from the trunk's row (what the API's `registration` shows).
+// stops. The state is read from the trunk's row and from the API's `registration`.
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -57,6 +57,19 @@ async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** The trunk's `registration` as the API shows it, once its status is `status` (polled briefly). */
+async function apiRegistration(rig: Rig, id: string, status: string): Promise<{ status: string; expires_at: string | null; last_error: string | null }> {
+  let last: unknown;
+  for (let i = 0; i < 40; i++) {
+    const r = await rig.api.get(`/api/v1/voice/sip-trunks/${id}`);
+    expect(r.status, r.text).toBe(200);
+    last = r.body.data.registration;
+    if (r.body.data.registration?.status === status) return r.body.data.registration;
+    await sleep(50);
+  }
+  throw new Error(`the API never showed registration ${status}: last ${JSON.stringify(last)}`);
+}
+
 async function registeringTrunk(rig: Rig, port: number): Promise<string> {
   const r = await rig.api.post('/api/v1/voice/sip-trunks', {
     name: 'Registering carrier',
@@ -108,6 +121,10 @@ describe('a trunk with register: true', () => {
       return r?.registration_status === 'registered' && Date.parse(r.registration_expires_at!) > Date.now() + 30_000 && r;
     });
     expect(row.registration_error).toBeNull();
+    // The API shows the same state.
+    const shown = await apiRegistration(rig, trunkId, 'registered');
+    expect(shown.last_error).toBeNull();
+    expect(Date.parse(shown.expires_at!)).toBeGreaterThan(Date.now() + 30_000);
 
     // Deleted: the binding is removed (Expires: 0), with digest again.
     expect((await rig.api.delete(`/api/v1/voice/sip-trunks/${trunkId}`)).status).toBe(200);
@@ -138,7 +155,9 @@ describe('a registrar that refuses', () => {
       return r?.registration_status === 'failed' && r;
     });
     expect(failed.registration_error).toBe('403 Forbidden');
+    expect((await apiRegistration(rig, trunkId, 'failed')).last_error).toBe('403 Forbidden');
     await until('registered after the retry', () => trunkRow(rig, trunkId)?.registration_status === 'registered');
+    expect((await apiRegistration(rig, trunkId, 'registered')).last_error).toBeNull();
     const [refused, retry] = registers(registrar) as [SipMessage, SipMessage];
     // The backoff's first wait: 1.5 s ± 20 %.
     expect(retry.at - refused.at).toBeGreaterThanOrEqual(1100);
