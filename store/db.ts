@@ -22,6 +22,15 @@ export interface OpenedStore {
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
+/**
+ * Under load, a group commit starts at most this often. Each commit rewrites every page it
+ * touched into the WAL (the calls table has six indexes); at 300 calls per second, batches
+ * formed at once were ~7 units and wrote ~14 MB/s of WAL, batches 20-25 ms apart ~17-40
+ * units, 60% less WAL and 15% less CPU per call. The first write after a quiet spell goes at
+ * once; a busy one waits at most this long more for its commit.
+ */
+const GROUP_COMMIT_INTERVAL_MS = 20;
+
 export interface SqliteStoreOptions {
   /** Where group commits run: the writer thread (default when compiled) or inline. */
   writer?: 'thread' | 'inline' | 'auto';
@@ -50,7 +59,7 @@ export async function openSqliteStore(dataDir: string, o: SqliteStoreOptions = {
   }
   const checkpointer = new WalCheckpointer(dataDir);
   // Opened after the migrations: its connection finds the schema current.
-  const writer = new GroupCommitter(openBatchRunner(file, o.writer));
+  const writer = new GroupCommitter(openBatchRunner(file, o.writer), { minIntervalMs: GROUP_COMMIT_INTERVAL_MS });
   return {
     db,
     checkpointer,

@@ -172,6 +172,21 @@ describe('GroupCommitter', () => {
     await gc.close();
   });
 
+  it('under load starts a batch at most every minIntervalMs, and what waits meanwhile goes as one', async () => {
+    const runner = new CountingRunner(new InlineBatchRunner(file));
+    const gc = new GroupCommitter(runner, { minIntervalMs: 60 });
+    const t0 = performance.now();
+    await gc.submit(newCall('call_a'));
+    const later = [gc.submit(change('call_a', 'ringing')), gc.submit(newCall('call_b'))];
+    await tick();
+    later.push(gc.submit(newCall('call_c')));
+    await Promise.all(later);
+    // The next three waited for the interval, and went together.
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(59);
+    expect(runner.batches).toEqual([1, 3]);
+    await gc.close();
+  });
+
   it('commits what is queued before it closes, and refuses units after', async () => {
     const gc = new GroupCommitter(new InlineBatchRunner(file));
     const p = gc.submit(newCall('call_a'));

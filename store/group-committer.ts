@@ -29,6 +29,9 @@ export interface GroupCommitStats {
   failedUnits: number;
   failedBatches: number;
   largestBatch: number;
+  /** Time batches spent with the runner (submitted to committed), and the longest one, ms. */
+  busyMs: number;
+  slowestBatchMs: number;
 }
 
 export class GroupCommitError extends Error {
@@ -44,12 +47,22 @@ export class GroupCommitter {
   private scheduled = false;
   private closed = false;
   private readonly idleWaiters: (() => void)[] = [];
-  readonly stats: GroupCommitStats = { batches: 0, units: 0, failedUnits: 0, failedBatches: 0, largestBatch: 0 };
+  readonly stats: GroupCommitStats = { batches: 0, units: 0, failedUnits: 0, failedBatches: 0, largestBatch: 0, busyMs: 0, slowestBatchMs: 0 };
+
+  private lastStart = -Infinity;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly runner: BatchRunner,
-    /** Units per batch at most (a bound on one transaction's size). */
-    private readonly maxBatch = 2000,
+    private readonly o: {
+      /** Units per batch at most (a bound on one transaction's size). */
+      maxBatch?: number;
+      /**
+       * A batch starts at least this long after the previous one started: fewer, larger
+       * commits (each rewrites the pages it touched into the WAL) for a few ms of latency.
+       */
+      minIntervalMs?: number;
+    } = {},
   ) {}
 
   /** Queues a unit; resolves once it is committed, rejects if it was not. */
@@ -74,14 +87,24 @@ export class GroupCommitter {
   }
 
   private flush(): void {
-    if (this.inFlight || this.queue.length === 0) {
-      if (!this.inFlight) this.notifyIdle();
+    if (this.inFlight || this.timer || this.queue.length === 0) {
+      if (!this.inFlight && !this.timer) this.notifyIdle();
       return;
     }
-    const batch = this.queue.splice(0, this.maxBatch);
+    const wait = this.lastStart + (this.o.minIntervalMs ?? 0) - performance.now();
+    if (wait > 0) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.flush();
+      }, wait);
+      return;
+    }
+    const batch = this.queue.splice(0, this.o.maxBatch ?? 2000);
     this.stats.batches++;
     this.stats.units += batch.length;
     if (batch.length > this.stats.largestBatch) this.stats.largestBatch = batch.length;
+    const started = performance.now();
+    this.lastStart = started;
     this.inFlight = this.runner.run(batch.map((q) => q.unit)).then(
       (outcomes) => {
         batch.forEach((q, i) => {
@@ -98,6 +121,9 @@ export class GroupCommitter {
       },
     );
     void this.inFlight.then(() => {
+      const ms = performance.now() - started;
+      this.stats.busyMs += ms;
+      if (ms > this.stats.slowestBatchMs) this.stats.slowestBatchMs = ms;
       this.inFlight = undefined;
       // What was submitted during this commit goes now, as one batch.
       this.flush();
@@ -110,7 +136,7 @@ export class GroupCommitter {
 
   /** Resolves once everything submitted so far has been committed (or failed). */
   drain(): Promise<void> {
-    if (!this.inFlight && this.queue.length === 0 && !this.scheduled) return Promise.resolve();
+    if (!this.inFlight && this.queue.length === 0 && !this.scheduled && !this.timer) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 

@@ -24,6 +24,16 @@ export type UnitOutcome = { ok: true } | { ok: false; error: string };
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
+/** A failure that is the unit's own (its data), as opposed to the connection's or the disk's. */
+function isUnitError(err: unknown): boolean {
+  // A missing row, a name that is no identifier, a value SQLite cannot bind.
+  if (err instanceof MissingRowError || err instanceof TypeError || err instanceof RangeError) return true;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_CONSTRAINT') || code === 'SQLITE_MISMATCH' || code === 'SQLITE_ERROR' || code === 'SQLITE_TOOBIG' || code === 'SQLITE_RANGE');
+}
+
+class MissingRowError extends Error {}
+
 function ident(name: string): string {
   // Table and column names come from our code, never from a request; checked anyway, as they are spliced into SQL.
   if (!IDENTIFIER.test(name)) throw new TypeError(`not an SQL identifier: ${JSON.stringify(name)}`);
@@ -52,11 +62,34 @@ export class BatchWriter {
   }
 
   /**
-   * One outcome per unit: a unit that fails (a constraint, a missing row) is rolled back to
-   * its savepoint alone and the others still commit. Throws, with nothing committed, when the
-   * batch as a whole fails (the lock, the disk, the COMMIT).
+   * One outcome per unit: a unit that fails (a constraint, a missing row) is rolled back alone
+   * and the others still commit. Throws, with nothing committed, when the batch as a whole
+   * fails (the lock, the disk, the COMMIT).
    */
   run(units: readonly WriteUnit[]): UnitOutcome[] {
+    // Units almost never fail, so the batch first runs without a savepoint per unit (two
+    // statements fewer per unit); at the first failure it starts over, unit by unit.
+    if (this.runAll(units)) return units.map(() => ({ ok: true }));
+    return this.runIsolated(units);
+  }
+
+  /** True when every unit went in and the batch committed; false (rolled back) at a unit's failure. */
+  private runAll(units: readonly WriteUnit[]): boolean {
+    this.begin.run();
+    try {
+      for (const u of units) for (const w of u.writes) this.apply(w);
+    } catch (err) {
+      const open = this.db.inTransaction;
+      if (open) this.rollback.run();
+      // An I/O error that ended the transaction is the batch's, not a unit's.
+      if (!open || !isUnitError(err)) throw err;
+      return false;
+    }
+    this.commitOrRollback();
+    return true;
+  }
+
+  private runIsolated(units: readonly WriteUnit[]): UnitOutcome[] {
     const out: UnitOutcome[] = [];
     this.begin.run();
     try {
@@ -67,19 +100,27 @@ export class BatchWriter {
           this.release.run();
           out.push({ ok: true });
         } catch (err) {
-          // An I/O error may have ended the transaction already: then the batch is lost.
-          if (!this.db.inTransaction) throw err;
+          if (!this.db.inTransaction || !isUnitError(err)) throw err;
           this.rollbackTo.run();
           this.release.run();
           out.push({ ok: false, error: err instanceof Error ? err.message : String(err) });
         }
       }
+    } catch (err) {
+      if (this.db.inTransaction) this.rollback.run();
+      throw err;
+    }
+    this.commitOrRollback();
+    return out;
+  }
+
+  private commitOrRollback(): void {
+    try {
       this.commit.run();
     } catch (err) {
       if (this.db.inTransaction) this.rollback.run();
       throw err;
     }
-    return out;
   }
 
   private apply(w: Write): void {
@@ -101,7 +142,7 @@ export class BatchWriter {
     if (cols.length === 0) return;
     const sql = `UPDATE ${ident(w.table)} SET ${cols.map((c) => `${ident(c)} = ?`).join(', ')} WHERE "id" = ?`;
     const r = this.statement(sql).run(...cols.map((c) => w.set[c] ?? null), w.id);
-    if (r.changes !== 1) throw new Error(`no ${w.table} row ${w.id}`);
+    if (r.changes !== 1) throw new MissingRowError(`no ${w.table} row ${w.id}`);
   }
 
   private statement(sql: string): BetterSqlite3.Statement {

@@ -7,9 +7,12 @@
 // over two to five names compares a few characters instead and allocates two small arrays.
 // It behaves as a Map for every caller (insertion order, set replacing in place, iteration).
 
+const NONE: readonly string[] = Object.freeze([]);
+
 export class ParamMap implements Map<string, string> {
-  private readonly names: string[] = [];
-  private readonly vals: string[] = [];
+  // Shared empty arrays until the first set: most URIs carry no parameters and no headers.
+  private names = NONE as string[];
+  private vals = NONE as string[];
 
   constructor(entries?: Iterable<readonly [string, string]>) {
     if (entries) for (const [k, v] of entries) this.set(k, v);
@@ -31,8 +34,13 @@ export class ParamMap implements Map<string, string> {
   set(key: string, value: string): this {
     const i = this.names.indexOf(key);
     if (i < 0) {
-      this.names.push(key);
-      this.vals.push(value);
+      if (this.names === NONE) {
+        this.names = [key];
+        this.vals = [value];
+      } else {
+        this.names.push(key);
+        this.vals.push(value);
+      }
     } else this.vals[i] = value;
     return this;
   }
@@ -46,8 +54,8 @@ export class ParamMap implements Map<string, string> {
   }
 
   clear(): void {
-    this.names.length = 0;
-    this.vals.length = 0;
+    this.names = NONE as string[];
+    this.vals = NONE as string[];
   }
 
   forEach(fn: (value: string, key: string, map: Map<string, string>) => void, thisArg?: unknown): void {

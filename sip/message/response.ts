@@ -60,15 +60,28 @@ export interface ResponseOptions {
 
 const COPIED = new Set(['via', 'from', 'call-id', 'cseq']);
 
+/** Whether the request's To has a tag (read from the parsed To when it parses). */
+function hasToTag(req: SipRequest, value: string): boolean {
+  try {
+    return req.to().params.has('tag');
+  } catch {
+    return /;\s*tag\s*=/i.test(value);
+  }
+}
+
 export function createResponse(req: SipRequest, status: number, opts: ResponseOptions = {}): SipResponse {
   const headers: HeaderField[] = [];
+  // Fields are shared with the request, not copied: a field is changed in place only while its
+  // request is being received (the Via stamp, before anything can answer it); set, remove and
+  // prepend replace field objects. Sharing spares an object per header of every response.
+  let toHasTag: boolean | undefined;
   for (const h of req.headers) {
-    if (COPIED.has(h.key)) headers.push({ ...h });
+    if (COPIED.has(h.key)) headers.push(h);
     else if (h.key === 'to') {
-      let value = h.value;
       // §8.2.6.2: a UAS adds a tag to To unless it is a 100 or the request had one.
-      if (status > 100 && !/;\s*tag\s*=/i.test(value)) value += `;tag=${opts.toTag ?? newTag()}`;
-      headers.push({ ...h, value });
+      toHasTag ??= hasToTag(req, h.value);
+      if (status > 100 && !toHasTag) headers.push({ name: h.name, key: h.key, value: `${h.value};tag=${opts.toTag ?? newTag()}` });
+      else headers.push(h);
     }
   }
   const res = new SipResponse(status, opts.reason ?? REASONS[status] ?? 'Unknown', headers, opts.body ?? EMPTY_BODY);

@@ -60,6 +60,8 @@ export class BridgedCall {
   /** Legs that left the call and wait for their own BYE (a phone that transferred). */
   private readonly leaving = new Set<Leg>();
   private endReason: { side: HangupSide; cause?: string } | undefined;
+  /** Columns waiting for the next status change (patchLater). */
+  private patchedLater: CallPatch | undefined;
   /** Serialises operations that re-INVITE, so two holds never cross on the wire. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -158,12 +160,31 @@ export class BridgedCall {
   // ---- progress -----------------------------------------------------------
 
   async transition(event: CallEventName, d: TransitionDetails = {}): Promise<void> {
+    const later = this.patchedLater;
+    this.patchedLater = undefined;
     try {
-      await this.deps.records.transition(this.id, event, d);
+      await this.deps.records.transition(this.id, event, later ? { ...d, patch: { ...later, ...d.patch } } : d);
     } catch (err) {
+      // Not written: it waits for the next change (or the end).
+      if (later) this.patchedLater = { ...later, ...(this.patchedLater as CallPatch | undefined) };
       // A late event after the call reached a final state changes nothing.
       this.deps.log.debug({ call: this.id, event, err: (err as Error).message }, 'call transition ignored');
     }
+  }
+
+  /**
+   * Descriptive columns (the callee leg's SIP Call-ID) written with the call's next status
+   * change rather than on their own: one write fewer per call. Whatever is left when the call
+   * is over is written then.
+   */
+  patchLater(patch: CallPatch): void {
+    this.patchedLater = { ...this.patchedLater, ...patch };
+  }
+
+  private async flushPatch(): Promise<void> {
+    const later = this.patchedLater;
+    this.patchedLater = undefined;
+    if (later) await this.update(later);
   }
 
   /** A timeline entry (transfers, holds, monitoring); a failure to write it never breaks the call. */
@@ -397,6 +418,7 @@ export class BridgedCall {
       const quality = this.recorder.quality;
       await this.transition('hangup', { side, ...(this.endReason?.cause ? { cause: this.endReason.cause } : {}), ...(quality ? { patch: { quality } } : {}) });
     }
+    await this.flushPatch();
     this.deps.onEnded(this);
   }
 
@@ -408,6 +430,7 @@ export class BridgedCall {
     await this.room.stopRingback();
     for (const leg of [this.legs.caller, this.legs.callee]) if (leg) releaseSip(leg.sip, 487);
     await this.media.destroy().catch(() => undefined);
+    await this.flushPatch();
     this.deps.onEnded(this);
   }
 }

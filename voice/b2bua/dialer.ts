@@ -94,9 +94,9 @@ export class Dialer {
       await bridged.abandon();
       return undefined;
     }
-    // Not awaited: the commit takes a while (group commit), and the leg's responses must find
-    // their listeners below; the call's later writes queue behind this one anyway.
-    void bridged.update(role === 'callee' ? { peerSipCallId: out.callId } : { sipCallId: out.callId });
+    // With the call's next change (its ring, answer or failure), not a write of its own; and
+    // nothing is awaited here, so the leg's responses find their listeners below.
+    bridged.patchLater(role === 'callee' ? { peerSipCallId: out.callId } : { sipCallId: out.callId });
     bridged.addLeg(role, out, b.endpointId, isOperator(dest), identity(dest));
     let rang = false;
     out.on('progress', (e) => {

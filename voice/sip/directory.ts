@@ -27,11 +27,21 @@ export class StoreSipDirectory implements SipDirectory {
     store.changes.on(() => this.invalidate());
   }
 
+  /** The domain asked last and its entry: consecutive requests mostly name the same domain. */
+  private lastDomain = '';
+  private lastTenant: Cached<{ tenantId: string; realm: string } | undefined> | undefined;
+
   /** A cached tenant comes back as a value, a miss as a promise (see SipDirectory). */
   tenantFor(domain: string): { tenantId: string; realm: string } | undefined | Promise<{ tenantId: string; realm: string } | undefined> {
+    const now = this.now();
+    if (domain === this.lastDomain && this.lastTenant && this.lastTenant.until > now) return this.lastTenant.value;
     const key = domain.toLowerCase();
     const hit = this.tenants.get(key);
-    if (hit && hit.until > this.now()) return hit.value;
+    if (hit && hit.until > now) {
+      this.lastDomain = domain;
+      this.lastTenant = hit;
+      return hit.value;
+    }
     return this.loadTenant(key);
   }
 
@@ -72,6 +82,7 @@ export class StoreSipDirectory implements SipDirectory {
   invalidate(): void {
     this.creds.clear();
     this.credCount = 0;
+    this.lastTenant = undefined;
     this.tenants.clear();
   }
 }
