@@ -71,8 +71,9 @@ export function parseMessage(buf: Buffer, opts: ParseOptions = { datagram: true 
     if (!m) throw new SipParseError('bad status line', 0);
     msg = new SipResponse(Number(m[2]), m[3]!, [], EMPTY_BODY, m[1]!);
   } else if (sl) {
-    if (!isToken(sl[1]!)) throw new SipParseError('bad method', 400);
-    msg = new SipRequest(sl[1]!, sl[2]!, [], EMPTY_BODY, sl[3]!);
+    const method = usualMethod(sl[1]!);
+    if (method === undefined && !isToken(sl[1]!)) throw new SipParseError('bad method', 400);
+    msg = new SipRequest(method ?? sl[1]!, sl[2]!, [], EMPTY_BODY, sl[3]!);
   } else {
     // Not even a request line: extra or trailing whitespace (lwsstart, trws), or junk.
     const loose = /^([^ ]+) +(.+?) +(SIP\/\S+) *$/.exec(startLine);
@@ -148,6 +149,29 @@ function fillHeaders(msg: SipMessage, head: string, from: number, limits: ParseL
     while (vEnd > vStart && isLws(head.charCodeAt(vEnd - 1))) vEnd--;
     fields.push({ name, key, value: head.slice(vStart, vEnd) });
     pos = end + 2;
+  }
+}
+
+/**
+ * The method as a string constant when it is one of the usual ones: later comparisons and
+ * set lookups then meet a string whose hash is already known.
+ */
+function usualMethod(m: string): string | undefined {
+  switch (m) {
+    case 'REGISTER':
+      return 'REGISTER';
+    case 'INVITE':
+      return 'INVITE';
+    case 'ACK':
+      return 'ACK';
+    case 'BYE':
+      return 'BYE';
+    case 'CANCEL':
+      return 'CANCEL';
+    case 'OPTIONS':
+      return 'OPTIONS';
+    default:
+      return undefined;
   }
 }
 
