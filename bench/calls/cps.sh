@@ -27,7 +27,9 @@
 #   DURATION=10 TALK=1000 bench/calls/cps.sh 300 400 500
 #   MEDIA=rtp bench/calls/cps.sh 100 200
 # Env: NICE=-10 (server and sipp at a higher priority), KEEP=1 (keep the work directory),
-# VERBOSE=1 (sipp's screen on failure).
+# VERBOSE=1 (sipp's screen on failure), LOG_LEVEL (the server's, default warn), NODE_FLAGS
+# (node options of the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": profiles written when
+# it stops at the end).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BENCH_DIR=$PWD/bench/calls

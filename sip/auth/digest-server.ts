@@ -229,7 +229,7 @@ export class DigestServer {
     // (indicating that the client knows the correct username/password)."
     if (nonce.state === 'invalid') return 'bad_nonce';
     if (nonce.state === 'expired') return 'stale_nonce';
-    if (!this.counts.accept(cred.nonce, nonce.issuedAt, cred.count, this.now())) return 'nc_replay';
+    if (!this.counts.accept(nonce.counter, nonce.issuedAt, cred.count, this.now())) return 'nc_replay';
     return undefined;
   }
 

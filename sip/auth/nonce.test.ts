@@ -16,7 +16,10 @@ describe('NonceIssuer', () => {
     const n = issuer(clock);
     const nonce = n.issue('example.com', '192.0.2.1');
     expect(nonce).toMatch(/^[A-Za-z0-9_-]{36}$/);
-    expect(n.check(nonce, 'example.com', '192.0.2.1')).toEqual({ state: 'valid', issuedAt: clock.t });
+    const first = n.check(nonce, 'example.com', '192.0.2.1');
+    expect(first).toMatchObject({ state: 'valid', issuedAt: clock.t });
+    // The next nonce carries the next counter value.
+    expect(n.check(n.issue('example.com', '192.0.2.1'), 'example.com', '192.0.2.1').counter).toBe((first.counter + 1) >>> 0);
     clock.t += TTL;
     expect(n.check(nonce, 'example.com', '192.0.2.1').state).toBe('valid');
     clock.t += 1;
@@ -67,37 +70,47 @@ describe('NonceIssuer', () => {
 });
 
 describe('NonceCounts', () => {
+  // A nonce is (counter, issuedAt): what its MAC vouches for.
   it('accepts increasing counts and refuses a repeated or lower one', () => {
     const c = new NonceCounts(10, TTL);
-    expect(c.accept('n1', 1000, 1, 1000)).toBe(true);
-    expect(c.accept('n1', 1000, 1, 1000)).toBe(false);
-    expect(c.accept('n1', 1000, 3, 1000)).toBe(true);
-    expect(c.accept('n1', 1000, 2, 1000)).toBe(false);
-    expect(c.accept('n2', 1000, 1, 1000)).toBe(true);
+    expect(c.accept(1, 1000, 1, 1000)).toBe(true);
+    expect(c.accept(1, 1000, 1, 1000)).toBe(false);
+    expect(c.accept(1, 1000, 3, 1000)).toBe(true);
+    expect(c.accept(1, 1000, 2, 1000)).toBe(false);
+    expect(c.accept(2, 1000, 1, 1000)).toBe(true);
+    // Same counter from another issuer (a cluster peer), another time: another nonce.
+    expect(c.accept(1, 1001, 1, 1001)).toBe(true);
   });
 
   it('stays within its bound and never re-accepts a count for a nonce it had to forget', () => {
     const c = new NonceCounts(2, TTL);
-    expect(c.accept('old', 1000, 5, 1000)).toBe(true);
-    expect(c.accept('b', 1001, 1, 1001)).toBe(true);
-    expect(c.accept('c', 1002, 1, 1002)).toBe(true); // evicts "old"
+    expect(c.accept(1, 1000, 5, 1000)).toBe(true); // "old"
+    expect(c.accept(2, 1001, 1, 1001)).toBe(true);
+    expect(c.accept(3, 1002, 1, 1002)).toBe(true); // evicts "old", the earliest issued
     expect(c.size).toBe(2);
     // "old" was forgotten; its count 5 replayed must still be refused...
-    expect(c.accept('old', 1000, 5, 1003)).toBe(false);
+    expect(c.accept(1, 1000, 5, 1003)).toBe(false);
     // ...and so is a nonce issued before the forgotten one, which might have been seen too,
-    expect(c.accept('older', 999, 1, 1003)).toBe(false);
+    expect(c.accept(9, 999, 1, 1003)).toBe(false);
     // while a nonce issued after the forgotten one is certainly new.
-    expect(c.accept('new', 1003, 1, 1003)).toBe(true);
+    expect(c.accept(4, 1003, 1, 1003)).toBe(true);
   });
 
   it('drops entries whose nonce has expired as new ones arrive', () => {
     const c = new NonceCounts(3, TTL);
-    expect(c.accept('a', 0, 1, 0)).toBe(true);
-    expect(c.accept('b', 1, 1, 1)).toBe(true);
-    expect(c.accept('c', 200_000, 1, 200_000)).toBe(true);
+    expect(c.accept(1, 0, 1, 0)).toBe(true);
+    expect(c.accept(2, 1, 1, 1)).toBe(true);
+    expect(c.accept(3, 200_000, 1, 200_000)).toBe(true);
     expect(c.size).toBe(3);
-    // "a" and "b" have expired by now; inserting drops them rather than waiting for the cap.
-    expect(c.accept('d', 400_000, 1, 400_000)).toBe(true);
+    // 1 and 2 have expired by now; inserting drops them rather than waiting for the cap.
+    expect(c.accept(4, 400_000, 1, 400_000)).toBe(true);
     expect(c.size).toBe(2);
+  });
+
+  it('holds a large bound with no false replays among distinct nonces', () => {
+    const c = new NonceCounts(100_000, TTL);
+    for (let i = 0; i < 50_000; i++) expect(c.accept(7_000_000 + i, 5_000 + (i >> 4), 1, 6_000)).toBe(true);
+    for (let i = 0; i < 50_000; i += 97) expect(c.accept(7_000_000 + i, 5_000 + (i >> 4), 1, 6_000)).toBe(false);
+    expect(c.size).toBe(50_000);
   });
 });

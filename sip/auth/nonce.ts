@@ -32,6 +32,8 @@ export interface NonceCheck {
   state: NonceState;
   /** When the nonce was issued (ms), meaningful unless `invalid`. */
   issuedAt: number;
+  /** The issuer's counter in the nonce; with issuedAt it tells one of our nonces from any other. */
+  counter: number;
 }
 
 export interface NonceIssuerOptions {
@@ -44,7 +46,7 @@ export interface NonceIssuerOptions {
   bindSourceAddress: boolean;
 }
 
-const INVALID: NonceCheck = Object.freeze({ state: 'invalid', issuedAt: 0 });
+const INVALID: NonceCheck = Object.freeze({ state: 'invalid', issuedAt: 0, counter: 0 });
 
 export class NonceIssuer {
   private readonly hmac: HmacSha256;
@@ -83,7 +85,7 @@ export class NonceIssuer {
     const age = this.opts.now() - issuedAt;
     // A nonce from the future means another node's clock runs ahead; allow the same
     // tolerance in both directions rather than rejecting a whole node's challenges.
-    return { state: Math.abs(age) > this.opts.ttlMs ? 'expired' : 'valid', issuedAt };
+    return { state: Math.abs(age) > this.opts.ttlMs ? 'expired' : 'valid', issuedAt, counter: head.readUInt32BE(STAMP_BYTES) };
   }
 
   /** The MAC of head || realm || 0x00 || address, truncated and in base64url. */
