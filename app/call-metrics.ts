@@ -1,7 +1,8 @@
 // Call figures on /metrics. Gauges are read when Prometheus scrapes (the live call rows, the
 // user agent's sessions, one stats request per media worker), so a call costs nothing extra on
 // its way through; the one counter, calls ended by final status, is bumped by the call records'
-// transition hook, once per call end, in the transaction that records it.
+// transition hook, once per call end, after the commit that records it (a write that fails
+// is not counted).
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Store } from '../store/index.js';
 import type { MediaEngine } from '../media/engine/index.js';
@@ -124,9 +125,8 @@ export function registerCallMetrics(registry: Registry, s: CallMetricsSources): 
     registers: [registry],
   });
   for (const status of TERMINAL_STATUSES) ended.inc({ status }, 0);
-  // The hook runs last in the transaction that records the end: only a failing COMMIT after
-  // it could count an end that was not recorded.
-  s.records.onTransition((t) => {
-    if (isTerminal(t.to)) ended.inc({ status: t.to });
+  // Counted once the end is durable: a write that fails (and is rolled back) counts nothing.
+  s.records.onTransition((t, tx) => {
+    if (isTerminal(t.to)) tx.afterCommit(() => ended.inc({ status: t.to }));
   });
 }

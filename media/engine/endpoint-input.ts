@@ -7,7 +7,7 @@
 //                                ├─► StreamQuality.onInboundFrame(rms)   (inbound silence)
 //                                └─► last (copy: the caller side of a recording)
 //
-// Allocates at construction only.
+// Allocates at construction (the RtpInput's buffers at its first packet), nothing per frame.
 import type { AudioCodec } from '../codecs/index.js';
 import { rms } from '../dsp/goertzel.js';
 import { InbandDtmfDetector, type DetectedDigit } from '../dtmf/inband-detector.js';
@@ -80,6 +80,11 @@ export class EndpointInput implements FrameSource {
   reset(): void {
     this.rtp.reset();
     this.decoder.reset();
+  }
+
+  /** This input is done with (the leg closed, or a new one replaced it): its jitter buffer's storage goes back to the pool. */
+  release(): void {
+    this.rtp.release();
   }
 
   /** Ends a digit in progress (the stream stopped). */

@@ -9,9 +9,11 @@
 //   new SSRC? reset ─► sequence / jitter / loss accounting (RtcpSession)
 //   telephone-event ─► Rfc4733Receiver;  audio ─► the other leg's LegSender (relay) or the room's jitter buffer
 //
-// Allocation: none per datagram on the native transport (datagrams arrive in batches, in a reused
-// arena: docs/media/native-io.md); node:dgram, the fallback, allocates a Buffer and a RemoteInfo
-// per datagram. Besides that the receive path allocates nothing (SRTP: what node:crypto does,
+// Allocation: the leg's buffers when it first needs them (the payload scratch at the first payload
+// for the room; the jitter buffer's storage from a per-worker pool at its first packet, back at
+// close: docs/media/engine.md "What allocates"); then none per datagram on the native transport
+// (datagrams arrive in batches, in a reused arena: docs/media/native-io.md); node:dgram, the
+// fallback, allocates a Buffer and a RemoteInfo per datagram. Besides that the receive path allocates nothing (SRTP: what node:crypto does,
 // docs/media/rtp.md). Negotiation, stats and events allocate.
 import { createCodec } from '../codecs/index.js';
 import type { DetectedDigit } from '../dtmf/inband-detector.js';
@@ -108,7 +110,8 @@ export class Endpoint {
   private dtmfRx: Rfc4733Receiver | null = null;
 
   private readonly reader = new RtpHeaderReader();
-  private readonly scratch = new Uint8Array(MAX_PAYLOAD);
+  /** Allocated at the first payload that goes to the room (a relayed leg never needs it). */
+  private scratch: Uint8Array | null = null;
   private readonly scratchViews: Uint8Array[] = [];
   private readonly teScratch = new Uint8Array(4);
   private lastSsrc = -1;
@@ -207,6 +210,8 @@ export class Endpoint {
       s.rtcp = this.rtcp.newSession(s.stream.ssrc, format.clockRate);
     }
     if (participantChanged) {
+      // The old input leaves the room with its participant (the session swaps them before the next tick).
+      this.input.release();
       this.input = this.makeInput();
       this.participant = this.makeParticipant();
     }
@@ -395,7 +400,11 @@ export class Endpoint {
 
   /** Copies a payload into the scratch buffer and returns a view of it cached by length (no allocation once seen). */
   private payloadView(buf: Uint8Array, offset: number, length: number): Uint8Array {
-    const s = this.scratch;
+    let s = this.scratch;
+    if (s === null) {
+      s = new Uint8Array(MAX_PAYLOAD);
+      this.scratch = s;
+    }
     for (let i = 0; i < length; i++) s[i] = buf[offset + i]!;
     let v = this.scratchViews[length];
     if (v === undefined) {
@@ -475,6 +484,7 @@ export class Endpoint {
     this.closed = true;
     this.sender.enabled = false;
     this.input.flush();
+    this.input.release();
     this.dtmfRx?.flush();
     this.transport.close();
   }

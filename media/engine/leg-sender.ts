@@ -9,7 +9,9 @@
 //
 // Allocates nothing per packet: 8 packet buffers in rotation (node:dgram may still hold one when
 // ticks run back to back after a stall), exact-length views cached per buffer so node:dgram sends
-// them without slicing.
+// them without slicing. The buffers are made at the first mixed frame sent (one 16 KB block), the
+// SRTP relay buffer at the first SRTP packet relayed: a relayed bridge without SRTP, or a leg that
+// never sends, never allocates them.
 import type { AudioCodec } from '../codecs/index.js';
 import type { Rfc4733Sender } from '../dtmf/rfc4733.js';
 import type { FrameSink } from '../room/frame.js';
@@ -23,6 +25,7 @@ import type { RtpTransport } from './udp-pair.js';
 const RING = 8;
 /** Largest packet we build: header, the biggest payload (L16 at 48 kHz: 1920 bytes), SRTP tag. */
 const MAX_PACKET = 12 + 1920 + 64;
+const EMPTY = new Uint8Array(0);
 
 export class LegSender implements FrameSink {
   readonly stream: SendStream;
@@ -40,12 +43,13 @@ export class LegSender implements FrameSink {
   private readonly transport: RtpTransport;
   private readonly latch: SourceLatch;
   private readonly counters: LegCounters;
+  /** Empty until the first mixed frame is sent. */
   private readonly ring: Uint8Array[] = [];
   private readonly payloads: Uint8Array[] = [];
   private readonly views: Uint8Array[] = [];
   private at = 0;
-  private readonly relayBuf = new Uint8Array(MAX_PACKET);
-  private relayView: Uint8Array;
+  private relayBuf: Uint8Array | null = null;
+  private relayView: Uint8Array = EMPTY;
 
   constructor(o: { transport: RtpTransport; latch: SourceLatch; counters: LegCounters; encoder: AudioCodec; rtcp: RtcpSession; random: () => number }) {
     this.transport = o.transport;
@@ -54,13 +58,16 @@ export class LegSender implements FrameSink {
     this.encoder = o.encoder;
     this.rtcp = o.rtcp;
     this.stream = new SendStream({ unitsPerTick: 160, random: () => Math.floor(o.random() * 0x1_0000_0000) });
+  }
+
+  private allocateRing(): void {
+    const block = new ArrayBuffer(RING * MAX_PACKET);
     for (let i = 0; i < RING; i++) {
-      const b = new Uint8Array(MAX_PACKET);
+      const b = new Uint8Array(block, i * MAX_PACKET, MAX_PACKET);
       this.ring.push(b);
       this.payloads.push(b.subarray(12));
       this.views.push(b.subarray(0, 0));
     }
-    this.relayView = this.relayBuf.subarray(0, 0);
   }
 
   /** Whether RTP may go out now: enabled and we know where to. */
@@ -71,6 +78,7 @@ export class LegSender implements FrameSink {
   /** FrameSink: this leg's mix, once per tick. */
   writeFrame(frame: Int16Array): void {
     if (this.relaying || !this.canSend()) return;
+    if (this.ring.length === 0) this.allocateRing();
     const i = this.at;
     this.at = i + 1 === RING ? 0 : i + 1;
     const buf = this.ring[i]!;
@@ -109,7 +117,11 @@ export class LegSender implements FrameSink {
     let out = buf;
     if (this.srtp !== null) {
       // SRTP needs room for the tag: move to our own buffer.
-      const r = this.relayBuf;
+      let r = this.relayBuf;
+      if (r === null) {
+        r = new Uint8Array(MAX_PACKET);
+        this.relayBuf = r;
+      }
       for (let i = 0; i < length; i++) r[i] = buf[i]!;
       length = this.srtp.protectRtp(r, length);
       if (length < 0) return;

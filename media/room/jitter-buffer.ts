@@ -12,8 +12,10 @@
 // estimator of media/rtp/jitter.ts) and the detection of timestamp jumps (a new source behind the
 // same SSRC), which restart that estimate.
 //
-// Memory: the packet ring (packet-ring.ts) and one reused frame object, allocated at construction;
-// push() copies the payload into the ring, pop() hands out a view of it. Nothing else allocates.
+// Memory: the packet ring (packet-ring.ts) and one reused frame object, allocated at construction,
+// except the ring's payload storage: taken from a per-thread pool at the first push() and given
+// back by release(). push() copies the payload into the ring, pop() hands out a view of it.
+// Nothing else allocates.
 import { InterarrivalJitter } from '../rtp/jitter.js';
 import { PacketRing, type JitterFrame } from './packet-ring.js';
 
@@ -257,6 +259,15 @@ export class JitterBuffer {
   reset(): void {
     this.resets++;
     this.clear();
+  }
+
+  /**
+   * The stream ended: forgets it (counters kept, not counted as a reset) and returns the payload
+   * storage to the pool. The buffer stays usable; a later push() takes storage again.
+   */
+  release(): void {
+    this.clear();
+    this.ring.release();
   }
 
   /** The current playout target in ms (fixed, or adaptive: the measured jitter and late packets). */

@@ -3,9 +3,14 @@
 // packet is still waiting or was consumed (played or dropped), which is how a copy arriving
 // later is told apart from a late packet.
 //
-// Memory: everything is allocated at construction; put() copies the payload into its slot and
-// take() hands out a view of it, cached per slot and re-made only when the payload length changes
-// (never for constant-size codecs such as G.711 or L16).
+// Memory: the per-slot bookkeeping is allocated at construction; the payload storage (slots ×
+// maxPayloadBytes: 40 KB for a default jitter buffer) only at the first put(), from a per-thread
+// pool (payload-pool.ts) that release() returns it to. Most legs never store a packet (a relayed
+// bridge bypasses the jitter buffer, a call without RTP receives nothing), and the others give
+// their storage back when they end, so a worker setting up hundreds of calls a second does not
+// allocate (and collect) 40 KB per leg. put() copies the payload into its slot and take() hands
+// out a view of it, cached per slot and re-made only when the payload length changes (never for
+// constant-size codecs such as G.711 or L16).
 
 /** A packet handed out by the ring; one object, rewritten by every take(). */
 export interface JitterFrame {
@@ -17,9 +22,12 @@ export interface JitterFrame {
   payload: Uint8Array;
 }
 
+import { acquirePayloadStorage, releasePayloadStorage } from './payload-pool.js';
+
 const EMPTY = 0;
 const HELD = 1;
 const CONSUMED = 2;
+const NO_PAYLOAD = new Uint8Array(0);
 
 export class PacketRing {
   /** Number of slots: a power of two. */
@@ -33,8 +41,10 @@ export class PacketRing {
   private readonly stamps: Int32Array;
   private readonly arrivals: Float64Array;
   private readonly lengths: Int32Array;
-  private readonly storage: Uint8Array;
-  private readonly views: Uint8Array[] = [];
+  /** Null until the first put(), and again after release(). */
+  private storage: Uint8Array | null = null;
+  /** Per slot, the view take() last handed out (rebuilt when the storage or the length changes). */
+  private views: (Uint8Array | undefined)[] = [];
 
   /** At least `minSlots` slots of `maxPayloadBytes` each. */
   constructor(minSlots: number, maxPayloadBytes: number) {
@@ -48,8 +58,11 @@ export class PacketRing {
     this.stamps = new Int32Array(size);
     this.arrivals = new Float64Array(size);
     this.lengths = new Int32Array(size);
-    this.storage = new Uint8Array(size * maxPayloadBytes);
-    for (let i = 0; i < size; i++) this.views.push(this.storage.subarray(i * maxPayloadBytes, (i + 1) * maxPayloadBytes));
+  }
+
+  /** Whether the payload storage is held (from the first put() until release()). */
+  get allocated(): boolean {
+    return this.storage !== null;
   }
 
   /** Whether packet `seq` is held. */
@@ -68,7 +81,13 @@ export class PacketRing {
   put(seq: number, ts: number, payload: Uint8Array, arrivalMs: number): void {
     const slot = seq & this.mask;
     if (this.states[slot] === HELD) this.count--;
-    this.storage.set(payload, slot * this.maxPayloadBytes);
+    let storage = this.storage;
+    if (storage === null) {
+      storage = acquirePayloadStorage(this.size * this.maxPayloadBytes);
+      this.storage = storage;
+      this.views = [];
+    }
+    storage.set(payload, slot * this.maxPayloadBytes);
     this.lengths[slot] = payload.length;
     this.seqs[slot] = seq;
     this.stamps[slot] = ts;
@@ -84,10 +103,11 @@ export class PacketRing {
     this.states[slot] = CONSUMED;
     this.count--;
     const len = this.lengths[slot]!;
-    let view = this.views[slot]!;
-    if (view.length !== len) {
+    let view = this.views[slot];
+    if (view === undefined || view.length !== len) {
+      // A held packet means put() ran: the storage is there.
       const at = slot * this.maxPayloadBytes;
-      view = this.storage.subarray(at, at + len);
+      view = this.storage!.subarray(at, at + len);
       this.views[slot] = view;
     }
     frame.seq = seq;
@@ -121,8 +141,21 @@ export class PacketRing {
     this.count = 0;
   }
 
+  /**
+   * Forgets everything and gives the payload storage back to the pool (the stream ended). The ring
+   * stays usable: a later put() takes storage again. Views handed out before are then stale.
+   */
+  release(): void {
+    this.clear();
+    const storage = this.storage;
+    if (storage === null) return;
+    this.storage = null;
+    this.views = [];
+    releasePayloadStorage(storage);
+  }
+
   /** A frame object to pass to take(). */
   newFrame(): JitterFrame {
-    return { seq: 0, ts: 0, arrivalMs: 0, payload: this.views[0]! };
+    return { seq: 0, ts: 0, arrivalMs: 0, payload: NO_PAYLOAD };
   }
 }

@@ -13,8 +13,10 @@
 // for a frame, which hides a single loss far better than a hole; fading stops a long loss from
 // becoming a buzz. An empty buffer (the source paused or stopped) is plain silence.
 //
-// Memory: the FIFO and two decode buffers are allocated at construction; readFrame allocates
-// nothing (beyond what the injected decoder does).
+// Memory: the FIFO and two decode buffers are allocated at the first push() (an input that never
+// receives a packet, such as a relayed leg's, never needs them), the jitter buffer's storage
+// likewise (packet-ring.ts); release() gives that storage back when the stream ends. readFrame
+// allocates nothing (beyond what the injected decoder does).
 import { JitterBuffer, type JitterBufferOptions, type JitterStats } from './jitter-buffer.js';
 import { assertSampleRate, frameSamples, type FrameSource, type SampleRate } from './frame.js';
 
@@ -42,6 +44,8 @@ export interface RtpInputStats {
   decodeErrors: number;
 }
 
+const NO_SAMPLES = new Int16Array(0);
+
 /** Consecutive lost packets repeated (at -6 dB, then -12 dB) before concealment turns to silence. */
 const PLC_REPEATS = 2;
 
@@ -50,10 +54,12 @@ export class RtpInput implements FrameSource {
   readonly jitter: JitterBuffer;
   private readonly decoder: PayloadDecoder;
   private readonly frameLen: number;
-  private readonly fifo: Int16Array;
+  private readonly maxPacket: number;
+  /** Empty until the first push(): readFrame only decodes what a push brought. */
+  private fifo: Int16Array = NO_SAMPLES;
   private fifoLen = 0;
-  private scratch: Int16Array;
-  private last: Int16Array;
+  private scratch: Int16Array = NO_SAMPLES;
+  private last: Int16Array = NO_SAMPLES;
   private lastLen = 0;
   private lostRun = 0;
   private decoded = 0;
@@ -66,15 +72,27 @@ export class RtpInput implements FrameSource {
     this.decoder = o.decoder;
     this.jitter = new JitterBuffer(o.jitter);
     this.frameLen = frameSamples(o.sampleRate);
-    const maxPacket = Math.max(this.frameLen, Math.ceil((o.sampleRate * (o.maxPacketMs ?? 120)) / 1000));
-    this.scratch = new Int16Array(maxPacket);
-    this.last = new Int16Array(maxPacket);
-    this.fifo = new Int16Array(this.frameLen + maxPacket);
+    this.maxPacket = Math.max(this.frameLen, Math.ceil((o.sampleRate * (o.maxPacketMs ?? 120)) / 1000));
   }
 
   /** One received RTP packet (payload only; the header is the engine's). See JitterBuffer.push. */
   push(seq: number, ts: number, payload: Uint8Array, arrivalMs: number): boolean {
+    if (this.fifo === NO_SAMPLES) this.allocate();
     return this.jitter.push(seq, ts, payload, arrivalMs);
+  }
+
+  private allocate(): void {
+    this.scratch = new Int16Array(this.maxPacket);
+    this.last = new Int16Array(this.maxPacket);
+    this.fifo = new Int16Array(this.frameLen + this.maxPacket);
+  }
+
+  /** The stream ended (the leg closed, or a new format replaced this input): frees the jitter buffer's storage. */
+  release(): void {
+    this.jitter.release();
+    this.fifoLen = 0;
+    this.lastLen = 0;
+    this.lostRun = 0;
   }
 
   readFrame(out: Int16Array): boolean {

@@ -53,6 +53,22 @@ export function formatEventList(set: readonly boolean[]): string {
  * still sends DTMF as events 0-15 whatever its fmtp says.
  */
 export function commonEvents(offeredFmtp: string | undefined, supported: string = SUPPORTED_EVENTS): string {
+  // Every call negotiates the same few lists ("0-16", "0-15"): each is worked out once (the sets
+  // are 256-entry arrays, ~10 KB of garbage per negotiation otherwise). Bounded: peers choose the text.
+  const key = `${offeredFmtp ?? ''}\n${supported}`;
+  let common = COMMON_CACHE.get(key);
+  if (common === undefined) {
+    common = computeCommonEvents(offeredFmtp, supported);
+    if (COMMON_CACHE.size >= COMMON_CACHE_MAX) COMMON_CACHE.clear();
+    COMMON_CACHE.set(key, common);
+  }
+  return common;
+}
+
+const COMMON_CACHE = new Map<string, string>();
+const COMMON_CACHE_MAX = 64;
+
+function computeCommonEvents(offeredFmtp: string | undefined, supported: string): string {
   const offered = (offeredFmtp !== undefined ? parseEventList(offeredFmtp.trim()) : undefined) ?? parseEventList(DEFAULT_EVENTS)!;
   const ours = parseEventList(supported)!;
   return formatEventList(offered.map((on, e) => on && ours[e] === true));
