@@ -21,7 +21,8 @@
 # call successful and a setup p99 of at most MAX_SETUP_MS (default 500): a server that does
 # not keep up queues the INVITEs, and in a run of a few seconds that shows as setup times
 # growing by the second long before calls fail. Stops at the first rate that does not pass and
-# prints the best one that did.
+# prints the best one that did. Under each rate: the CPU per call by thread (main, media worker,
+# V8's helper threads, the rest), from /proc/<pid>/task.
 #
 #   bench/calls/cps.sh [rates...]           default 50 100 200 300 400 500 600 700 800
 #   DURATION=10 TALK=1000 bench/calls/cps.sh 300 400 500
@@ -88,6 +89,7 @@ for rate in "${RATES[@]}"; do
   mkdir -p "$dir"
   before=$(cpu_ticks)
   before_main=$(cpu_ticks_main)
+  before_threads=$(thread_ticks)
   set +e
   (cd "$dir" && ${NICE:+nice -n $NICE} taskset -c 1 sipp -sf "$WORK/uac.xml" -i "$CARRIER_IP" -p "$UAC_PORT" -t u1 \
     -s "$NUMBER" -r "$rate" -m "$calls" -l $((rate * (TALK / 1000 + 10))) -d "$TALK" "${uac_media[@]}" \
@@ -99,6 +101,7 @@ for rate in "${RATES[@]}"; do
   wait_idle 30 || echo "(calls still up 30 s after the run)"
   after=$(cpu_ticks)
   after_main=$(cpu_ticks_main)
+  after_threads=$(thread_ticks)
   load=$(cut -d' ' -f1 /proc/loadavg)
   stats="$dir/stat.csv"
   if [ ! -s "$stats" ]; then
@@ -118,6 +121,7 @@ for rate in "${RATES[@]}"; do
     'BEGIN{ if (f!=0 || o!=c) print "FAIL"; else if (p=="-" || p+0 > m+0) print "SLOW"; else print "pass" }')
   line=$(printf '%-6s %-7s %-7s %-7s %-12s %-12s %-10s %-10s %-8s %s' "$rate" "$calls" "$ok" "$failed" "$cpu_ms" "$main_ms" "${p50}ms" "${p99}ms" "$load" "$pass")
   echo "$line"
+  echo "       threads: $(thread_split "$before_threads" "$after_threads" "$ok")"
   if [ "$pass" = pass ]; then
     best=$rate
     best_line=$line

@@ -113,3 +113,35 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
 # the store's writer thread and V8's helper threads.
 cpu_ticks_main() { awk '{print $14 + $15}' "/proc/$SERVER/task/$SERVER/stat"; }
 TICK=$(getconf CLK_TCK)
+
+# One line per thread of the server: "tid name ticks" (user+system; the name with spaces as _).
+thread_ticks() {
+  local t
+  for t in /proc/"$SERVER"/task/*; do
+    [ -r "$t/stat" ] || continue
+    printf '%s %s %s\n' "${t##*/}" "$(tr ' ' '_' < "$t/comm" 2>/dev/null)" "$(sed 's/.*) //' "$t/stat" | awk '{print $12 + $13}')"
+  done
+}
+
+# thread_split BEFORE AFTER CALLS: the CPU per call, in ms, of the main thread, of the media
+# worker (the busiest other thread), and of all the others together: V8's platform threads
+# (concurrent GC and JIT for both isolates; most of this share), the store's writer thread,
+# libuv's pool. Every thread is named "node", so only the main thread (tid = pid) and the busiest
+# one can be told apart. From two thread_ticks snapshots.
+thread_split() {
+  awk -v main="$SERVER" -v k="$TICK" -v n="$3" '
+    FNR == NR { before[$1] = $3; next }
+    { delta[$1] = $3 - before[$1] }
+    END {
+      if (n <= 0) { print "-"; exit }
+      for (t in delta) {
+        d = delta[t]
+        if (t + 0 == main + 0) m += d
+        else if (d > wd) { other += wd; wd = d } else other += d
+      }
+      f = 1000 / k / n
+      printf "main %.2f, media worker %.2f, other threads (V8 GC/JIT, writer) %.2f ms/call", m * f, wd * f, other * f
+    }' <(printf '%s\n' "$1") <(printf '%s\n' "$2")
+}
+
+

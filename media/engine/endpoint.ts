@@ -30,6 +30,7 @@ import { legCounters, type LegCounters } from './leg-counters.js';
 import { legFormat, provisionalFormat, type LegFormat } from './leg-format.js';
 import { LegRtcp } from './leg-rtcp.js';
 import { LegSender } from './leg-sender.js';
+import { SendStream } from './send-stream.js';
 import { SourceLatch, SourceVerdict } from './source-latch.js';
 import { srtpKeyId, srtpMasterKey } from './srtp-keys.js';
 import type { RtpTransport } from './udp-pair.js';
@@ -94,8 +95,9 @@ export class Endpoint {
   negotiated: Negotiated | null = null;
   direction: Direction = 'inactive';
   format: LegFormat;
-  participant: Participant;
-  input: EndpointInput;
+  /** Made when first asked for, or by the first configure(): an endpoint created from an offer never builds the provisional one. */
+  private currentInput: EndpointInput | null = null;
+  private currentParticipant: Participant | null = null;
   readonly quality: StreamQuality;
   /** The other leg of a relayed bridge: audio goes straight out of it, the room is not ticked. */
   private relayPeer: Endpoint | null = null;
@@ -141,12 +143,13 @@ export class Endpoint {
     // Until negotiation says otherwise, the first codec of our list: a participant must exist to join a room.
     this.format = provisionalFormat(o.codecs);
     this.quality = new StreamQuality({ codec: this.format.name, startedAtMs: o.now() });
-    this.input = this.makeInput();
+    // RTCP speaks for the stream we send: its SSRC is the SendStream's.
+    const stream = new SendStream({ unitsPerTick: 160, random: () => Math.floor(o.random() * 0x1_0000_0000) });
     this.rtcp = new LegRtcp({
       transport: o.transport,
       rtpLatch: this.latch,
       counters: this.counters,
-      localSsrc: 0,
+      localSsrc: stream.ssrc,
       clockRate: this.format.clockRate,
       cname: `${o.id}@switchboard`,
       now: o.now,
@@ -160,13 +163,20 @@ export class Endpoint {
       counters: this.counters,
       encoder: createCodec(this.format.name, { sampleRate: this.format.sampleRate }),
       rtcp: this.rtcp.session,
-      random: o.random,
+      stream,
     });
-    // RTCP speaks for the stream we send: its SSRC is the SendStream's.
-    this.sender.rtcp = this.rtcp.newSession(this.sender.stream.ssrc, this.format.clockRate);
-    this.participant = this.makeParticipant();
     this.lastActivityMs = o.now();
     o.transport.listen(this.onRtpMessage, this.onRtcpMessage);
+  }
+
+  /** What the leg says, as its room hears it (decoded input). */
+  get input(): EndpointInput {
+    return (this.currentInput ??= this.makeInput());
+  }
+
+  /** The leg as a room member: replaced by configure() when the format or the DTMF mode changes. */
+  get participant(): Participant {
+    return (this.currentParticipant ??= this.makeParticipant());
   }
 
   get localSdp(): string | null {
@@ -211,9 +221,9 @@ export class Endpoint {
     }
     if (participantChanged) {
       // The old input leaves the room with its participant (the session swaps them before the next tick).
-      this.input.release();
-      this.input = this.makeInput();
-      this.participant = this.makeParticipant();
+      this.currentInput?.release();
+      this.currentInput = this.makeInput();
+      this.currentParticipant = this.makeParticipant();
     }
     s.stream.setUnitsPerTick((format.clockRate * 20) / 1000);
 
@@ -483,8 +493,8 @@ export class Endpoint {
     }
     this.closed = true;
     this.sender.enabled = false;
-    this.input.flush();
-    this.input.release();
+    this.currentInput?.flush();
+    this.currentInput?.release();
     this.dtmfRx?.flush();
     this.transport.close();
   }

@@ -18,7 +18,7 @@ import type { FrameSink } from '../room/frame.js';
 import type { RtcpSession } from '../rtp/rtcp-session.js';
 import type { SrtpSession } from '../rtp/srtp.js';
 import type { LegCounters } from './leg-counters.js';
-import { SendStream } from './send-stream.js';
+import type { SendStream } from './send-stream.js';
 import type { SourceLatch } from './source-latch.js';
 import type { RtpTransport } from './udp-pair.js';
 
@@ -51,13 +51,13 @@ export class LegSender implements FrameSink {
   private relayBuf: Uint8Array | null = null;
   private relayView: Uint8Array = EMPTY;
 
-  constructor(o: { transport: RtpTransport; latch: SourceLatch; counters: LegCounters; encoder: AudioCodec; rtcp: RtcpSession; random: () => number }) {
+  constructor(o: { transport: RtpTransport; latch: SourceLatch; counters: LegCounters; encoder: AudioCodec; rtcp: RtcpSession; stream: SendStream }) {
     this.transport = o.transport;
     this.latch = o.latch;
     this.counters = o.counters;
     this.encoder = o.encoder;
     this.rtcp = o.rtcp;
-    this.stream = new SendStream({ unitsPerTick: 160, random: () => Math.floor(o.random() * 0x1_0000_0000) });
+    this.stream = o.stream;
   }
 
   private allocateRing(): void {

@@ -3,14 +3,14 @@
 // packet is still waiting or was consumed (played or dropped), which is how a copy arriving
 // later is told apart from a late packet.
 //
-// Memory: the per-slot bookkeeping is allocated at construction; the payload storage (slots ×
-// maxPayloadBytes: 40 KB for a default jitter buffer) only at the first put(), from a per-thread
-// pool (payload-pool.ts) that release() returns it to. Most legs never store a packet (a relayed
-// bridge bypasses the jitter buffer, a call without RTP receives nothing), and the others give
-// their storage back when they end, so a worker setting up hundreds of calls a second does not
-// allocate (and collect) 40 KB per leg. put() copies the payload into its slot and take() hands
-// out a view of it, cached per slot and re-made only when the payload length changes (never for
-// constant-size codecs such as G.711 or L16).
+// Memory: nothing until the first put(), which allocates the per-slot bookkeeping (~1 KB) and
+// takes the payload storage (slots × maxPayloadBytes: 40 KB for a default jitter buffer) from a
+// per-thread pool (payload-pool.ts) that release() returns it to. Most legs never store a packet
+// (a relayed bridge bypasses the jitter buffer, a call without RTP receives nothing), and the
+// others give their storage back when they end, so a worker setting up hundreds of calls a second
+// does not allocate (and collect) 40 KB per leg. put() copies the payload into its slot and take()
+// hands out a view of it, cached per slot and re-made only when the payload length changes (never
+// for constant-size codecs such as G.711 or L16).
 
 /** A packet handed out by the ring; one object, rewritten by every take(). */
 export interface JitterFrame {
@@ -28,6 +28,8 @@ const EMPTY = 0;
 const HELD = 1;
 const CONSUMED = 2;
 const NO_PAYLOAD = new Uint8Array(0);
+const NO_INT32 = new Int32Array(0);
+const NO_FLOAT64 = new Float64Array(0);
 
 export class PacketRing {
   /** Number of slots: a power of two. */
@@ -36,11 +38,12 @@ export class PacketRing {
   /** Packets held (waiting to be taken). */
   count = 0;
   private readonly mask: number;
-  private readonly seqs: Int32Array;
-  private readonly states: Uint8Array;
-  private readonly stamps: Int32Array;
-  private readonly arrivals: Float64Array;
-  private readonly lengths: Int32Array;
+  // Per slot; empty until the first put() (an empty array answers "not held" to every question).
+  private seqs: Int32Array = NO_INT32;
+  private states: Uint8Array = NO_PAYLOAD;
+  private stamps: Int32Array = NO_INT32;
+  private arrivals: Float64Array = NO_FLOAT64;
+  private lengths: Int32Array = NO_INT32;
   /** Null until the first put(), and again after release(). */
   private storage: Uint8Array | null = null;
   /** Per slot, the view take() last handed out (rebuilt when the storage or the length changes). */
@@ -53,6 +56,10 @@ export class PacketRing {
     this.size = size;
     this.mask = size - 1;
     this.maxPayloadBytes = maxPayloadBytes;
+  }
+
+  private allocate(): void {
+    const size = this.size;
     this.seqs = new Int32Array(size).fill(-1);
     this.states = new Uint8Array(size);
     this.stamps = new Int32Array(size);
@@ -83,6 +90,7 @@ export class PacketRing {
     if (this.states[slot] === HELD) this.count--;
     let storage = this.storage;
     if (storage === null) {
+      if (this.states.length === 0) this.allocate();
       storage = acquirePayloadStorage(this.size * this.maxPayloadBytes);
       this.storage = storage;
       this.views = [];

@@ -39,6 +39,9 @@ export interface RtcpSessionOptions {
 
 export const DEFAULT_RTCP_INTERVAL_MS = 5000;
 
+/** One encoder for every session: making a TextEncoder costs more than the rest of a session's set-up. */
+const CNAME_ENCODER = new TextEncoder();
+
 /** What the far end last reported about the stream we send. */
 export interface RemoteReception {
   fractionLost: number;
@@ -95,7 +98,7 @@ export class RtcpSession {
   constructor(o: RtcpSessionOptions) {
     this.localSsrc = o.localSsrc >>> 0;
     this.clockRate = o.clockRate;
-    this.cname = new TextEncoder().encode(o.cname);
+    this.cname = CNAME_ENCODER.encode(o.cname);
     if (this.cname.length > 255) throw new RangeError('CNAME is at most 255 bytes');
     this.now = o.now;
     this.random = o.random;

@@ -1,6 +1,6 @@
 // What our side brings to an offer or an answer: where we receive, which codecs in which order,
 // and the injected randomness for session ids and SRTP keys.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 import { isIP } from 'node:net';
 import { parseCodecSpec, type CodecSpec } from './codec-catalog.js';
 import { SRTP_SUITES, isSrtpSuite, type SrtpSuite } from './crypto-attribute.js';
@@ -101,10 +101,30 @@ export function resolveLocal(local: LocalMedia): ResolvedLocal {
     codecOrder: local.codecOrder ?? 'local',
     username: local.username ?? '-',
     sessionName: local.sessionName ?? '-',
-    random: local.random ?? randomBytes,
+    random: local.random ?? batchedRandomBytes,
   };
   if (local.maxptime !== undefined) resolved.maxptime = local.maxptime;
   return resolved;
+}
+
+/**
+ * node:crypto's randomBytes, drawn from a block filled 4 KB at a time: every call needs a few
+ * random bytes (its o= session id, SRTP keys), and one getrandom per SDP was a measurable part of
+ * a worker's time per call. The same CSPRNG; every byte is handed out once (a copy).
+ */
+const RANDOM_BLOCK = 4096;
+const randomBlock = new Uint8Array(RANDOM_BLOCK);
+let randomAt = RANDOM_BLOCK;
+
+export function batchedRandomBytes(size: number): Uint8Array {
+  if (size > RANDOM_BLOCK / 8) return randomBytes(size);
+  if (randomAt + size > RANDOM_BLOCK) {
+    randomFillSync(randomBlock);
+    randomAt = 0;
+  }
+  const out = randomBlock.slice(randomAt, randomAt + size);
+  randomAt += size;
+  return out;
 }
 
 /**
