@@ -2,11 +2,7 @@
 // boxes. Lists carry meta.pagination {cursor, has_more, total} as the seed shows; a
 // message's recording_url is a signed 24 h download URL (voice/voicemail/voicemail-urls.ts)
 // served by the route below without an API key, like call recordings.
-import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
-import type { Request, Response, Router } from 'express';
+import type { Request, Router } from 'express';
 import { z } from 'zod';
 import type { Store } from '../../../store/index.js';
 import {
@@ -15,9 +11,8 @@ import {
   VoicemailUrlSigner,
   type VoicemailMessageView,
 } from '../../../voice/voicemail/index.js';
-import { state } from '../../context.js';
-import { errorBody, meta } from '../../envelope.js';
-import { ApiError, notFound, validationFailed } from '../../errors.js';
+import { notFound, validationFailed } from '../../errors.js';
+import { signedDownloadHandler } from '../../signed-download.js';
 import { defineRoute, pageQuery, type AnyRouteSpec } from '../../route.js';
 import { idParams, type VoiceRouteContext } from './common.js';
 
@@ -161,60 +156,20 @@ type DownloadStore = Pick<Store, 'db' | 'secrets' | 'now' | 'dataDir'>;
 export function mountVoicemailDownload(router: Pick<Router, 'get'>, store: DownloadStore): void {
   const signer = VoicemailUrlSigner.forStore(store);
   const messages = new VoicemailMessages(store);
-  const serve = async (req: Request, res: Response): Promise<void> => {
-    const id = String(req.params.id ?? '');
-    const check = signer.verify(id, req.query.expires, req.query.signature);
-    if (check !== 'ok') {
-      throw new ApiError(
-        403,
-        'FORBIDDEN',
-        check === 'expired'
-          ? 'This voicemail URL has expired; get a fresh one from GET /api/v1/voice/voicemails/{id}'
-          : 'Invalid voicemail URL signature',
-      );
-    }
-    // The signature names the message, so the row is found by id alone (any tenant).
-    const row = await store.db.selectFrom('voicemail_messages').select(['id', 'recording_path']).where('id', '=', id).executeTakeFirst();
-    const file = row && messages.audioFile(row.recording_path);
-    if (!file) throw notFound('Voicemail message');
-    let size: number;
-    try {
-      const s = await stat(file);
-      if (!s.isFile()) throw new Error('not a file');
-      size = s.size;
-    } catch {
-      throw notFound('Voicemail recording');
-    }
-    res.status(200).set({
-      'Content-Type': 'audio/wav',
-      'Content-Length': String(size),
-      'Content-Disposition': `attachment; filename="${id}.wav"`,
-      // The URL is a bearer credential: keep shared caches from storing what it unlocked.
-      'Cache-Control': 'private, no-store',
-    });
-    if (req.method === 'HEAD') {
-      res.end();
-      return;
-    }
-    try {
-      await pipeline(createReadStream(file), res);
-    } catch {
-      res.destroy();
-    }
-  };
-  router.get(EXPRESS_PATH, async (req: Request, res: Response) => {
-    const st = state(res);
-    st.route = VOICEMAIL_DOWNLOAD_ROUTE;
-    try {
-      await serve(req, res);
-    } catch (err) {
-      if (!(err instanceof ApiError) || res.headersSent) throw err;
-      let requestId = st.requestId;
-      if (!requestId) {
-        requestId = `req_${randomBytes(10).toString('hex')}`;
-        res.set('X-Request-Id', requestId);
-      }
-      res.status(err.status).json(errorBody(err.code, err.message, err.details, meta(requestId, store.now())));
-    }
+  const handler = signedDownloadHandler({
+    route: VOICEMAIL_DOWNLOAD_ROUTE,
+    what: 'voicemail',
+    freshFrom: 'GET /api/v1/voice/voicemails/{id}',
+    missing: 'Voicemail message',
+    missingFile: 'Voicemail recording',
+    verify: (id, expires, signature) => signer.verify(id, expires, signature),
+    find: async (id) => {
+      // The signature names the message, so the row is found by id alone (any tenant).
+      const row = await store.db.selectFrom('voicemail_messages').select(['id', 'recording_path']).where('id', '=', id).executeTakeFirst();
+      const file = row && messages.audioFile(row.recording_path);
+      return file ? { path: file, contentType: 'audio/wav', filename: `${id}.wav` } : undefined;
+    },
+    now: () => store.now(),
   });
+  router.get(EXPRESS_PATH, handler);
 }
