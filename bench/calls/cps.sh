@@ -90,6 +90,7 @@ for rate in "${RATES[@]}"; do
   before=$(cpu_ticks)
   before_main=$(cpu_ticks_main)
   before_threads=$(thread_ticks)
+  before_drops=$(udp_drops)
   set +e
   (cd "$dir" && ${NICE:+nice -n $NICE} taskset -c 1 sipp -sf "$WORK/uac.xml" -i "$CARRIER_IP" -p "$UAC_PORT" -t u1 \
     -s "$NUMBER" -r "$rate" -m "$calls" -l $((rate * (TALK / 1000 + 10))) -d "$TALK" "${uac_media[@]}" \
@@ -102,6 +103,7 @@ for rate in "${RATES[@]}"; do
   after=$(cpu_ticks)
   after_main=$(cpu_ticks_main)
   after_threads=$(thread_ticks)
+  after_drops=$(udp_drops)
   load=$(cut -d' ' -f1 /proc/loadavg)
   stats="$dir/stat.csv"
   if [ ! -s "$stats" ]; then
@@ -121,7 +123,7 @@ for rate in "${RATES[@]}"; do
     'BEGIN{ if (f!=0 || o!=c) print "FAIL"; else if (p=="-" || p+0 > m+0) print "SLOW"; else print "pass" }')
   line=$(printf '%-6s %-7s %-7s %-7s %-12s %-12s %-10s %-10s %-8s %s' "$rate" "$calls" "$ok" "$failed" "$cpu_ms" "$main_ms" "${p50}ms" "${p99}ms" "$load" "$pass")
   echo "$line"
-  echo "       threads: $(thread_split "$before_threads" "$after_threads" "$ok")"
+  echo "       threads: $(thread_split "$before_threads" "$after_threads" "$ok"); UDP receive-buffer drops (host): $((after_drops - before_drops))"
   if [ "$pass" = pass ]; then
     best=$rate
     best_line=$line

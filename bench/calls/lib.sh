@@ -23,7 +23,9 @@ command -v sipp >/dev/null || { echo "sipp is missing: apt-get install sip-teste
 command -v taskset >/dev/null || { echo "taskset is missing (util-linux)" >&2; exit 1; }
 [ -f dist/app/main.js ] || npx --no-install tsc -p tsconfig.build.json
 
-WORK=$(mktemp -d /tmp/switchboard-calls-bench-XXXXXX)
+# WORK_BASE: where the work directory (and the server's data, fsynced per commit) goes; /dev/shm takes the
+# disk out of the figures (a diagnostic: no fsync then costs anything).
+WORK=$(mktemp -d "${WORK_BASE:-/tmp}/switchboard-calls-bench-XXXXXX")
 KEY="bench-key-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 SERVER=""
 UAS=""
@@ -113,6 +115,11 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
 # the store's writer thread and V8's helper threads.
 cpu_ticks_main() { awk '{print $14 + $15}' "/proc/$SERVER/task/$SERVER/stat"; }
 TICK=$(getconf CLK_TCK)
+
+# UDP datagrams the kernel dropped for a full receive buffer (the whole host, /proc/net/snmp):
+# a server that stalls for a moment loses INVITEs there, and sipp resends them 500 ms later (T1),
+# which shows as a second of set-ups taking ~500 ms.
+udp_drops() { awk '$1 == "Udp:" { if (!c) { for (i = 2; i <= NF; i++) if ($i == "RcvbufErrors") c = i; next } print $c }' /proc/net/snmp; }
 
 # One line per thread of the server: "tid name ticks" (user+system; the name with spaces as _).
 thread_ticks() {
