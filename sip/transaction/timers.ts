@@ -57,7 +57,13 @@ export class SlottedClock implements Clock {
     const list = this.slots.get(slot);
     if (list) list.push(entry);
     else this.slots.set(slot, [entry]);
-    return { cancel: () => (entry.live = false) };
+    return {
+      cancel: () => {
+        entry.live = false;
+        // The slot may be minutes away: let go of the callback (and the dialog or call it holds) now.
+        entry.fire = noop;
+      },
+    };
   }
 
   private tick(): void {
@@ -87,6 +93,8 @@ interface Slot {
   fire: () => void;
   live: boolean;
 }
+
+const noop = (): void => undefined;
 
 /** A clock whose time moves only when a test says so. */
 export class ManualClock implements Clock {
