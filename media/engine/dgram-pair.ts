@@ -3,8 +3,7 @@
 // and one RemoteInfo per datagram received, one uv_udp_send per datagram sent.
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import { MediaEngineError } from './engine-error.js';
-import type { PortAllocator } from './port-allocator.js';
+import { bindFailed, isPortTaken, type PortAllocator } from './port-allocator.js';
 import type { PacketHandler, RtpTransport, UdpPairOptions } from './udp-pair.js';
 
 function bindSocket(type: 'udp4' | 'udp6', port: number, address: string): Promise<Socket> {
@@ -68,12 +67,10 @@ export class DgramPair implements RtpTransport {
         rtp?.close();
         ports.release(port);
         lastError = err;
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code !== 'EADDRINUSE' && code !== 'EACCES') break;
+        if (!isPortTaken(err)) break;
       }
     }
-    const why = lastError instanceof Error ? lastError.message : String(lastError);
-    throw new MediaEngineError('bind_failed', `cannot bind an RTP port pair on ${o.address}: ${why}`);
+    throw bindFailed(o.address, lastError);
   }
 
   private tune(o: UdpPairOptions): void {

@@ -5,9 +5,8 @@
 // connectRtp does not connect(2) the socket here: it stores the peer's address in the addon, so
 // that sends to it skip parsing the address string; filtering other sources stays the latch's
 // job (Endpoint), as it is before the latch anyway.
-import { MediaEngineError } from './engine-error.js';
 import type { NativeIo, NativeReceiver, NativeUdpAddon } from './native-io.js';
-import type { PortAllocator } from './port-allocator.js';
+import { bindFailed, isPortTaken, type PortAllocator } from './port-allocator.js';
 import type { PacketHandler, RtpTransport, UdpPairOptions } from './udp-pair.js';
 
 const ignore: PacketHandler = () => {};
@@ -48,12 +47,10 @@ export class NativePair implements RtpTransport, NativeReceiver {
       } catch (err) {
         ports.release(port);
         lastError = err;
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code !== 'EADDRINUSE' && code !== 'EACCES') break;
+        if (!isPortTaken(err)) break;
       }
     }
-    const why = lastError instanceof Error ? lastError.message : String(lastError);
-    throw new MediaEngineError('bind_failed', `cannot bind an RTP port pair on ${o.address}: ${why}`);
+    throw bindFailed(o.address, lastError);
   }
 
   listen(onRtp: PacketHandler, onRtcp: PacketHandler): void {

@@ -59,6 +59,21 @@ export function checkPortRange(range: PortRange): void {
  * Hands out the even RTP port of a free pair; `release` puts it back at the end of the queue.
  * Allocates only at construction (the queue is a ring of all pairs in the slice).
  */
+/**
+ * Whether a bind failed because the pair is taken (another process holds it) or refused to us:
+ * the caller then skips to the next pair rather than failing the endpoint.
+ */
+export function isPortTaken(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'EADDRINUSE' || code === 'EACCES';
+}
+
+/** The error of an endpoint for which no pair could be bound, with the last reason. */
+export function bindFailed(address: string, lastError: unknown): MediaEngineError {
+  const why = lastError instanceof Error ? lastError.message : String(lastError);
+  return new MediaEngineError('bind_failed', `cannot bind an RTP port pair on ${address}: ${why}`);
+}
+
 export class PortAllocator {
   readonly range: PortRange;
   private readonly ring: Uint16Array;

@@ -169,15 +169,9 @@ static void on_readable(uv_poll_t *p, int status, int events) {
   sock_t *s = (sock_t *)p->data;
   if (status < 0 || !(events & UV_READABLE)) return;
   for (int round = 0; round < MAX_ROUNDS && s->fd >= 0 && s->polling; round++) {
+    /* The slots' buffers and address fields are set once (js_start); only what the kernel writes back is reset. */
     for (int i = 0; i < s->slots; i++) {
-      s->iov[i].iov_base = s->arena + (size_t)i * s->slot_size;
-      s->iov[i].iov_len = (size_t)s->slot_size;
-      s->msgs[i].msg_hdr.msg_name = &s->addrs[i];
       s->msgs[i].msg_hdr.msg_namelen = sizeof s->addrs[i];
-      s->msgs[i].msg_hdr.msg_iov = &s->iov[i];
-      s->msgs[i].msg_hdr.msg_iovlen = 1;
-      s->msgs[i].msg_hdr.msg_control = NULL;
-      s->msgs[i].msg_hdr.msg_controllen = 0;
       s->msgs[i].msg_hdr.msg_flags = 0;
       s->msgs[i].msg_len = 0;
     }
@@ -303,6 +297,13 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
   s->iov = calloc((size_t)slots, sizeof *s->iov);
   s->addrs = calloc((size_t)slots, sizeof *s->addrs);
   if (!s->msgs || !s->iov || !s->addrs) return throw_errno(env, "start", ENOMEM);
+  for (int i = 0; i < slots; i++) {
+    s->iov[i].iov_base = s->arena + (size_t)i * slot_size;
+    s->iov[i].iov_len = (size_t)slot_size;
+    s->msgs[i].msg_hdr.msg_name = &s->addrs[i];
+    s->msgs[i].msg_hdr.msg_iov = &s->iov[i];
+    s->msgs[i].msg_hdr.msg_iovlen = 1; /* calloc left msg_control NULL and msg_controllen 0 */
+  }
   CHECK(env, napi_create_reference(env, argv[1], 1, &s->arena_ref));
   CHECK(env, napi_create_reference(env, argv[2], 1, &s->meta_ref));
   CHECK(env, napi_create_reference(env, argv[5], 1, &s->on_batch));
