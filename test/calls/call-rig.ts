@@ -287,6 +287,24 @@ export async function rtpPeer(address = '127.0.0.1'): Promise<RtpPeer> {
 }
 
 /**
+ * The RTP peers of one test file, closed together at its end:
+ *   const rtp = rtpPeers();  …  const carrierRtp = await rtp.open(CARRIER_IP);  …  afterAll: await rtp.closeAll();
+ */
+export function rtpPeers(): { open(address?: string): Promise<RtpPeer>; closeAll(): Promise<void> } {
+  const open: RtpPeer[] = [];
+  return {
+    async open(address = '127.0.0.1') {
+      const p = await rtpPeer(address);
+      open.push(p);
+      return p;
+    },
+    async closeAll() {
+      for (const p of open.splice(0)) await p.close();
+    },
+  };
+}
+
+/**
  * Aims the peer at Switchboard's endpoint for this party: the SDP of the first message with
  * one that the party received (a caller: the answer in the 200; a callee: the offer in the
  * INVITE), read from SIPp's message log. `nth` > 0: a later one (a re-INVITE that moved the

@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dominantFrequency, hasTone } from '../helpers/tone-analysis.js';
 import type { RtpPeer } from '../helpers/rtp-peer.js';
 import {
-  CARRIER_IP, aim, callee, carries, sleep, hasStatus, newestCallTo, numberToAlice, party, rtpPeer, startRig, statusesReceived, tone, waitForCall,
+  CARRIER_IP, aim, callee, carries, sleep, hasStatus, newestCallTo, numberToAlice, party, rtpPeers, startRig, statusesReceived, tone, waitForCall,
   type Rig, type SipMessage,
 } from './call-rig.js';
 
 let rig: Rig;
-const peers: RtpPeer[] = [];
+const rtp = rtpPeers();
 const NUMBER = '+14155550123';
 
 beforeAll(async () => {
@@ -18,15 +18,11 @@ beforeAll(async () => {
   await numberToAlice(rig, NUMBER);
 });
 afterAll(async () => {
-  for (const p of peers) await p.close();
+  await rtp.closeAll();
   await rig?.sb.stop();
 });
 
-async function peer(address = '127.0.0.1'): Promise<RtpPeer> {
-  const p = await rtpPeer(address);
-  peers.push(p);
-  return p;
-}
+const peer = (address?: string): Promise<RtpPeer> => rtp.open(address);
 
 describe('a carrier calls a number routed to a registered extension', () => {
   it('rings, answers, carries audio both ways, and records the call from start to end', async () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ulawDecodeSample } from '../../media/codecs/g711.js';
 import type { RtpPeer } from '../helpers/rtp-peer.js';
 import {
-  ALICE, CARRIER_IP, aim, callee, carries, hasStatus, newestCallTo, numberToAlice, party, rtpPeer, sleep, startRig, statusesReceived, tone, waitForCall,
+  ALICE, CARRIER_IP, aim, callee, carries, hasStatus, newestCallTo, numberToAlice, party, rtpPeers, sleep, startRig, statusesReceived, tone, waitForCall,
   type Rig,
 } from './call-rig.js';
 import { carrierCertificate, connectToSwitchboard, TlsCarrierServer, type WireMessage } from './trunk-tls-carrier.js';
@@ -16,7 +16,7 @@ import { carrierCertificate, connectToSwitchboard, TlsCarrierServer, type WireMe
 const NUMBER = '+14155550188'; // the tenant's, routed to alice
 const cert = carrierCertificate();
 let rig: Rig;
-const peers: RtpPeer[] = [];
+const rtp = rtpPeers();
 const carriers: TlsCarrierServer[] = [];
 
 beforeAll(async () => {
@@ -24,16 +24,12 @@ beforeAll(async () => {
   await numberToAlice(rig, NUMBER);
 });
 afterAll(async () => {
-  for (const p of peers) await p.close();
+  await rtp.closeAll();
   for (const c of carriers) await c.close();
   await rig?.sb.stop();
 });
 
-async function peer(address = '127.0.0.1'): Promise<RtpPeer> {
-  const p = await rtpPeer(address);
-  peers.push(p);
-  return p;
-}
+const peer = (address?: string): Promise<RtpPeer> => rtp.open(address);
 
 /** A TLS carrier the trunk now terminates at, with `encryption`. */
 async function carrierFor(encryption: string, certificate = cert): Promise<TlsCarrierServer> {

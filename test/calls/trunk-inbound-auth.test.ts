@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RtpPeer } from '../helpers/rtp-peer.js';
 import {
-  ALICE, CARRIER_IP, aim, callee, carries, hasStatus, newestCallTo, numberToAlice, party, rtpPeer, startRig, statusesReceived, tone, waitForCall,
+  ALICE, CARRIER_IP, aim, callee, carries, hasStatus, newestCallTo, numberToAlice, party, rtpPeers, startRig, statusesReceived, tone, waitForCall,
   type Rig,
 } from './call-rig.js';
 
@@ -13,7 +13,7 @@ const NUMBER = '+14155550177';
 const CARRIER = { username: 'carrier-in', password: 'carrier-secret-7' };
 
 let rig: Rig;
-const peers: RtpPeer[] = [];
+const rtp = rtpPeers();
 
 beforeAll(async () => {
   rig = await startRig();
@@ -22,15 +22,11 @@ beforeAll(async () => {
   expect(r.status, r.text).toBe(200);
 });
 afterAll(async () => {
-  for (const p of peers) await p.close();
+  await rtp.closeAll();
   await rig?.sb.stop();
 });
 
-async function peer(address = '127.0.0.1'): Promise<RtpPeer> {
-  const p = await rtpPeer(address);
-  peers.push(p);
-  return p;
-}
+const peer = (address?: string): Promise<RtpPeer> => rtp.open(address);
 
 describe('a trunk with credentials', () => {
   it('challenges the carrier (407) and connects the INVITE with the right credentials', async () => {

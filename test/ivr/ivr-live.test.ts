@@ -4,20 +4,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RtpPeer } from '../helpers/rtp-peer.js';
 import {
-  CARRIER_IP, aim, callee, carries, hasStatus, newestCallTo, party, rtpPeer, sleep, startRig, timeline, tone, waitForCall, type Rig,
+  CARRIER_IP, aim, callee, carries, hasStatus, newestCallTo, party, rtpPeers, sleep, startRig, timeline, tone, waitForCall, type Rig,
 } from '../calls/call-rig.js';
 import { SALES, SUPPORT, press, seedFlow, soundSegments, waitForBeep, waitForSound } from './ivr-rig.js';
 
 let rig: Rig;
-const peers: RtpPeer[] = [];
+const rtp = rtpPeers();
 const MENU_NUMBER = '+14155550170';
 const SHORT_MENU_NUMBER = '+14155550171';
 
-async function peer(address = '127.0.0.1'): Promise<RtpPeer> {
-  const p = await rtpPeer(address);
-  peers.push(p);
-  return p;
-}
+const peer = (address?: string): Promise<RtpPeer> => rtp.open(address);
 
 async function routeToFlow(number: string, flow: Record<string, unknown>): Promise<string> {
   const made = await rig.api.post('/api/v1/voice/ivr-flows', flow);
@@ -43,7 +39,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   if (process.env.IVR_TEST_LOG) (await import('node:fs')).writeFileSync(process.env.IVR_TEST_LOG, rig?.sb.stdout() ?? '');
-  for (const p of peers) await p.close();
+  await rtp.closeAll();
   await rig?.sb.stop();
 });
 

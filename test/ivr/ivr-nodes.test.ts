@@ -4,19 +4,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RtpPeer } from '../helpers/rtp-peer.js';
 import {
-  CARRIER_IP, aim, callee, carries, hasStatus, newestCallTo, party, register, rtpPeer, sleep, startRig, timeline, tone, waitForCall, type Rig,
+  CARRIER_IP, aim, callee, carries, hasStatus, newestCallTo, party, register, rtpPeers, sleep, startRig, timeline, tone, waitForCall, type Rig,
 } from '../calls/call-rig.js';
 import { callbacksOf, press, waitForBeep, waitForSound } from './ivr-rig.js';
 
 let rig: Rig;
-const peers: RtpPeer[] = [];
+const rtp = rtpPeers();
 const CALLER = '+14155550100';
 
-async function peer(address = '127.0.0.1'): Promise<RtpPeer> {
-  const p = await rtpPeer(address);
-  peers.push(p);
-  return p;
-}
+const peer = (address?: string): Promise<RtpPeer> => rtp.open(address);
 
 async function route(number: string, body: Record<string, unknown>): Promise<void> {
   const r = await rig.api.put(`/api/v1/numbers/${encodeURIComponent(number)}/routing`, body);
@@ -53,7 +49,7 @@ beforeAll(async () => {
   rig = await startRig({ register: false, env: { SWITCHBOARD_CALLBACK_DELAY_MS: '300' } });
 }, 60_000);
 afterAll(async () => {
-  for (const p of peers) await p.close();
+  await rtp.closeAll();
   await rig?.sb.stop();
 });
 
