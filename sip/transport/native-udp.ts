@@ -54,8 +54,7 @@ export function loadSipUdpAddon(env: NodeJS.ProcessEnv = process.env): { addon: 
 
 export class NativeUdpSocket {
   private readonly arena = new ArrayBuffer(SLOTS * SLOT_BYTES);
-  /** The arena as one Buffer, to copy datagrams out of without a view per datagram. */
-  private readonly bytes = Buffer.from(this.arena);
+  private readonly bytes = new Uint8Array(this.arena);
   private readonly metaBuffer = new ArrayBuffer(SLOTS * RECORD_INTS * 4);
   private readonly meta = new Int32Array(this.metaBuffer);
   private readonly v4Text = new Map<number, string>();
@@ -100,7 +99,7 @@ export class NativeUdpSocket {
       const length = meta[o]!;
       // A copy: the slot is refilled by the next batch, and the parser keeps the body.
       const data = Buffer.allocUnsafe(length);
-      this.bytes.copy(data, 0, i * SLOT_BYTES, i * SLOT_BYTES + length);
+      data.set(this.bytes.subarray(i * SLOT_BYTES, i * SLOT_BYTES + length));
       this.onDatagram(data, meta[o + 2] === 4 ? this.ipv4(meta[o + 4]!) : ipv6(meta, o + 4), meta[o + 1]!);
     }
   };
